@@ -1,0 +1,98 @@
+// Entry point: wires yargs to the command table, runs one command, prints its result or its
+// error, and returns the exit code. Nothing else in the program prints or exits.
+import yargs, { type Argv } from 'yargs';
+import { EXIT, UsageError, isJdsscError } from '../errors';
+import { VERSION } from '../version';
+import type { CommandDef, NounDef } from './command';
+import { NOUNS } from './commands';
+import { createFactory, type FactoryOverrides, type IO } from './factory';
+import { addGlobalOptions } from './globalOptions';
+import { Printer } from './output';
+
+const EXIT_CODES = `Exit codes:
+  0 ok             1 internal/appliance error   2 usage or configuration error
+  3 not found      4 already exists/conflict    5 busy or blocked (clones, newer snapshots, sessions)
+  6 storage unreachable or deadline exceeded     7 authentication or TLS trust failed
+  8 no space on the pool                        9 host-side failure (iscsiadm, multipath, device)`;
+
+export async function main(args: string[], io: IO, overrides: FactoryOverrides = {}): Promise<number> {
+  const wantsJson = args.includes('--json');
+  let outcome: Promise<number> | undefined;
+  let captured = '';
+
+  const cli = addGlobalOptions(yargs())
+    .scriptName('jdssc')
+    .usage('$0 <noun> <verb> [options]\n\nManage Open-E JovianDSS storage for Proxmox VE.')
+    .exitProcess(false)
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
+    .epilogue(EXIT_CODES)
+    .demandCommand(1, 'give a command; see jdssc --help')
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+
+  for (const noun of NOUNS) {
+    cli.command(noun.name, noun.describe, (y) => addVerbs(y, noun, (def, argv) => (outcome = runCommand(def, argv, io, overrides))));
+  }
+
+  try {
+    await cli.parseAsync(args, {}, (_err, _argv, output) => {
+      captured = output;
+    });
+  } catch (e) {
+    const printer = new Printer(io, wantsJson);
+    if (isJdsscError(e)) {
+      printer.error(e);
+      return e.exitCode;
+    }
+    printer.error(new UsageError((e as Error).message));
+    return EXIT.USAGE;
+  }
+  if (outcome) return outcome;
+  if (captured) io.stdout.write(captured.endsWith('\n') ? captured : `${captured}\n`);
+  return EXIT.OK;
+}
+
+function addVerbs(y: Argv, noun: NounDef, start: (def: CommandDef, argv: Record<string, unknown>) => void): Argv {
+  for (const def of noun.verbs) {
+    y.command(
+      def.command,
+      def.describe,
+      (sub) => {
+        const built = def.builder ? def.builder(sub) : sub;
+        for (const [cmd, text] of def.examples) built.example(cmd, text);
+        return built;
+      },
+      (argv) => start(def, argv as Record<string, unknown>),
+      [],
+      false,
+    );
+  }
+  return y.demandCommand(1, `give a ${noun.name} verb (${noun.verbs.map((v) => v.command.split(' ')[0]).join(', ')}); see jdssc ${noun.name} --help`);
+}
+
+async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO, overrides: FactoryOverrides): Promise<number> {
+  const f = createFactory(argv, io, overrides);
+  const printer = new Printer(io, argv.json === true, f.redactor);
+  try {
+    for (const w of f.config().warnings) printer.warn(w);
+    const result = await def.run(argv, f);
+    printer.result(result, def.human);
+    return EXIT.OK;
+  } catch (e) {
+    const err = isJdsscError(e) ? e : new Error(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    try {
+      f.logger().error(err.message);
+    } catch {
+      // The configuration itself may be what failed.
+    }
+    printer.error(isJdsscError(e) ? e : new Error(`internal error: ${(e as Error)?.message ?? String(e)}`));
+    return isJdsscError(e) ? e.exitCode : EXIT.INTERNAL;
+  } finally {
+    f.close();
+  }
+}

@@ -1,0 +1,22 @@
+import { defineCommand } from '../../cli/command';
+import { humanBytes } from '../../cli/output';
+import { poolStats, type PoolStats } from '../../storage/pool';
+
+export default defineCommand<Record<string, never>, PoolStats>({
+  command: 'stats',
+  describe: 'Show the pool name, id and capacity (total, free, used bytes)',
+  examples: [
+    ['$0 -c /etc/pve/jdss-Pool-0.yaml pool stats', 'capacity of the configured pool'],
+    ['$0 --pool Pool-1 pool stats --json', 'machine-readable, another pool'],
+  ],
+  run: async (_args, f) => poolStats(await f.rest()),
+  human: (r, p) =>
+    p.fields([
+      ['pool', r.name],
+      ['id', r.id],
+      ['health', r.health],
+      ['total', `${humanBytes(r.total)} (${r.total} bytes)`],
+      ['free', `${humanBytes(r.free)} (${r.free} bytes)`],
+      ['used', `${humanBytes(r.used)} (${r.used} bytes)`],
+    ]),
+});

@@ -1,0 +1,204 @@
+// The REST client: failover across control addresses, bounded retries with exponential
+// backoff and jitter for transient conditions only, one deadline for the whole invocation, and
+// no blind replay of a request that may already have changed the appliance.
+import { OutcomeUnknownError, UnreachableError, AuthError, type JdsscError } from '../errors';
+import type { Logger } from '../log/logger';
+import type { Clock } from '../util/clock';
+import type { Deadline } from '../util/deadline';
+import type { AddressMemory } from './addressMemory';
+import { NetworkError, type HttpSender, type Method } from './httpTypes';
+import { classifyResponse } from './responses';
+
+export interface RestRequest {
+  method: Method;
+  /** Path below /api/v4/pools/<pool> (scope 'pool') or below /api/v4 (scope 'global'). */
+  path: string;
+  scope?: 'pool' | 'global';
+  query?: Record<string, string | number>;
+  body?: unknown;
+  /**
+   * Safe to send again after an unanswered attempt. GETs are; for anything else the caller
+   * says so, or gives `verify` to look at the appliance and tell whether it was applied.
+   */
+  idempotent?: boolean;
+  verify?: () => Promise<boolean>;
+}
+
+export interface RestResult {
+  status: number;
+  data: unknown;
+  /** True when the answer was lost and `verify` confirmed the change instead. */
+  verified?: boolean;
+}
+
+export interface RetryPolicy {
+  /** Rounds over all addresses (transient answers count as a round). */
+  rounds: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { rounds: 6, baseDelayMs: 200, maxDelayMs: 5000 };
+
+export interface RestClientOptions {
+  addresses: string[];
+  pool: string;
+  user: string;
+  http: HttpSender;
+  deadline: Deadline;
+  clock: Clock;
+  random?: () => number;
+  memory: AddressMemory;
+  log: Logger;
+  requestTimeoutMs: number;
+  retry?: RetryPolicy;
+}
+
+export class RestClient {
+  readonly pool: string;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
+  /** Requests sent (all attempts), for benchmarks and logs. */
+  sent = 0;
+
+  constructor(private readonly o: RestClientOptions) {
+    this.pool = o.pool;
+    this.retry = o.retry ?? DEFAULT_RETRY;
+    this.random = o.random ?? Math.random;
+  }
+
+  get(path: string, opts: Partial<RestRequest> = {}): Promise<RestResult> {
+    return this.request({ ...opts, method: 'GET', path });
+  }
+
+  async request(req: RestRequest): Promise<RestResult> {
+    const fullPath = this.fullPath(req);
+    const idempotent = req.method === 'GET' || req.idempotent === true;
+    const failures: string[] = [];
+    let lastTransient: string | undefined;
+
+    for (let round = 0; round < this.retry.rounds; round++) {
+      let retryAfterMs: number | undefined;
+      let networkOnly = true;
+      for (const address of this.o.memory.order(this.o.addresses)) {
+        this.checkDeadline(req, fullPath, failures);
+        const started = this.o.clock.now();
+        try {
+          this.sent++;
+          const res = await this.o.http.send({
+            method: req.method,
+            address,
+            path: fullPath,
+            body: req.body,
+            timeoutMs: this.o.deadline.cap(this.o.requestTimeoutMs),
+          });
+          const outcome = classifyResponse(res, req.method, fullPath, this.o.user);
+          this.o.log.debug(`${req.method} ${fullPath} @${address} -> ${res.status} (${this.o.clock.now() - started} ms)`);
+          if (outcome.kind === 'ok') {
+            this.o.memory.markGood(address);
+            return { status: outcome.status, data: outcome.data };
+          }
+          if (outcome.kind === 'error') {
+            this.o.memory.markGood(address);
+            throw outcome.error;
+          }
+          // Transient: the appliance is alive but refused for now. A change request is checked
+          // once more before it is resent, in case the refusal came after the change applied.
+          if (!idempotent && req.verify && (await req.verify())) return { status: 0, data: null, verified: true };
+          networkOnly = false;
+          lastTransient = outcome.reason;
+          retryAfterMs = outcome.retryAfterMs;
+          failures.push(`${address}: ${outcome.reason}`);
+          this.o.log.warn(`${req.method} ${fullPath} @${address}: ${outcome.reason}, will retry`);
+          break;
+        } catch (e) {
+          if (!(e instanceof NetworkError)) throw e;
+          failures.push(`${address}: ${e.reason}`);
+          this.o.log.warn(`${req.method} ${fullPath} @${address} failed (${e.phase}): ${e.reason}`);
+          if (e.tls) throw tlsError(address, e.reason);
+          if (e.phase === 'connect') {
+            this.o.memory.markDead(address);
+            continue;
+          }
+          if (idempotent) continue;
+          if (!req.verify) {
+            throw new OutcomeUnknownError(
+              `${req.method} ${fullPath} was sent to ${address} but no answer came back (${e.reason}); check the appliance before retrying`,
+              { address },
+            );
+          }
+          if (await req.verify()) {
+            this.o.log.info(`${req.method} ${fullPath}: answer lost, but the change is in place`);
+            return { status: 0, data: null, verified: true };
+          }
+        }
+      }
+      if (round + 1 < this.retry.rounds) await this.backoff(round, retryAfterMs, req, fullPath, failures);
+      if (networkOnly) lastTransient = undefined;
+    }
+    throw this.giveUp(req, fullPath, failures, lastTransient);
+  }
+
+  /** GET every page of a paged collection (`{results, entries}`), stopping at an empty page. */
+  async *pages(path: string, perPage?: number, opts: { scope?: 'pool' | 'global' } = {}): AsyncGenerator<unknown[]> {
+    let seen = 0;
+    for (let page = 0; page < 1_000_000; page++) {
+      const query: Record<string, number> = { page };
+      if (perPage) query.per_page = perPage;
+      const { data } = await this.get(path, { query, scope: opts.scope });
+      const entries = (data as { entries?: unknown[] } | null)?.entries;
+      const total = Number((data as { results?: unknown } | null)?.results);
+      if (!Array.isArray(entries) || entries.length === 0) return;
+      seen += entries.length;
+      yield entries;
+      // A short page that completes the announced total is the end; saves one request.
+      if (perPage && entries.length < perPage && Number.isFinite(total) && seen >= total) return;
+    }
+  }
+
+  private fullPath(req: RestRequest): string {
+    const base = req.scope === 'global' ? '/api/v4' : `/api/v4/pools/${this.o.pool}`;
+    const query = req.query
+      ? '?' +
+        Object.entries(req.query)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('&')
+      : '';
+    return `${base}${req.path}${query}`;
+  }
+
+  private async backoff(round: number, retryAfterMs: number | undefined, req: RestRequest, path: string, failures: string[]): Promise<void> {
+    const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** round);
+    // Full jitter keeps twenty simultaneous jdssc processes from retrying in lockstep.
+    const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, 30_000) : exp / 2 + (this.random() * exp) / 2;
+    if (delay >= this.o.deadline.remaining()) this.checkDeadline(req, path, failures, true);
+    await this.o.clock.sleep(delay);
+  }
+
+  private checkDeadline(req: RestRequest, path: string, failures: string[], force = false): void {
+    if (!force && !this.o.deadline.expired()) return;
+    throw new UnreachableError(
+      `no answer from JovianDSS for ${req.method} ${path} within the ${Math.round(this.o.deadline.budgetMs / 1000)} s deadline${failures.length ? ` (${summarise(failures)})` : ''}`,
+      { failures },
+      'timeout',
+    );
+  }
+
+  private giveUp(req: RestRequest, path: string, failures: string[], transient?: string): JdsscError {
+    if (transient) {
+      return new UnreachableError(`JovianDSS kept refusing ${req.method} ${path}: ${transient} (${summarise(failures)})`, { failures });
+    }
+    return new UnreachableError(`JovianDSS REST API unreachable: ${summarise(failures)}`, { failures });
+  }
+}
+
+function summarise(failures: string[]): string {
+  const unique = [...new Set(failures)];
+  return unique.length > 4 ? `${unique.slice(0, 4).join('; ')}; …` : unique.join('; ');
+}
+
+function tlsError(address: string, reason: string): AuthError {
+  return new AuthError(
+    `cannot verify the TLS certificate of ${address}: ${reason}; give the appliance CA with ssl_ca_file / --ca-file, or set ssl_cert_verify false to skip verification (not recommended)`,
+  );
+}

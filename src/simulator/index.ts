@@ -1,0 +1,131 @@
+// JovianDSS REST v4 simulator: HTTPS + Basic auth on loopback addresses, appliance-shaped
+// answers, ZFS-like semantics, fault injection, request log, control API, persistence.
+import type { ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import { BasicAuth } from './auth';
+import { noopBackend } from './backend';
+import { generateCertificate } from './cert';
+import { createControlHandler } from './control';
+import { IdSource, SeededRandom, SimClock } from './effects';
+import { FaultController } from './faults';
+import { AddressListeners, isLoopback } from './listeners';
+import { SimState, type VipRec } from './model';
+import { loadStateFile, restoreState, serializeState, StateFileWriter } from './persistence';
+import { RequestLog } from './requestLog';
+import { buildRouter } from './routes';
+import { setSessions } from './san';
+import { seedVolumes } from './seed';
+import { createRequestListener } from './server';
+import type { PoolSeed, RunningSimulator, SimulatorOptions } from './types';
+
+export type { PoolSeed, RunningSimulator, SimulatorOptions, VipSeed } from './types';
+export type { FaultSpec, FaultKind, FaultMatch, ActiveFault } from './faults';
+export { FaultController } from './faults';
+export { RequestLog, type RequestRecord, type CountFilter } from './requestLog';
+export type { TargetBackend, LunExport, TargetSettings } from './backend';
+export { noopBackend } from './backend';
+export type { SimState, SessionRec } from './model';
+export type { SeedRequest } from './seed';
+
+export const DEFAULT_POOLS: PoolSeed[] = [
+  {
+    name: 'Pool-0',
+    sizeBytes: 100 * 2 ** 30,
+    vips: [
+      { name: 'vip0', address: '127.0.0.2', netmask: '255.0.0.0', iface: 'eth0' },
+      { name: 'vip1', address: '127.0.0.3', netmask: '255.0.0.0', iface: 'eth1' },
+    ],
+  },
+];
+
+function seedPools(state: SimState, pools: PoolSeed[]): void {
+  for (const p of pools) {
+    const vips: VipRec[] = (p.vips ?? []).map((v, i) => ({ name: v.name, address: v.address, netmask: v.netmask ?? '255.255.255.0', iface: v.iface ?? `eth${i}` }));
+    state.addPool({ name: p.name, id: p.id, sizeBytes: p.sizeBytes ?? 100 * 2 ** 30, vips, oldFirmware: p.oldFirmware });
+  }
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  if (!opts.listen?.length) throw new Error('simulator: at least one listen address is required');
+  const addresses = [...new Set(opts.listen)];
+  const foreign = addresses.filter((a) => !isLoopback(a));
+  if (foreign.length) throw new Error(`simulator: refusing non-loopback listen address(es): ${foreign.join(', ')}`);
+
+  const clock = new SimClock(opts.now ?? Date.now);
+  const idRandom = new SeededRandom(opts.seed);
+  // A separate stream for fault draws, so injecting faults never changes the ids a test sees.
+  const faultRandom = new SeededRandom(opts.seed === undefined ? undefined : (opts.seed ^ 0x5eed) >>> 0);
+  const state = new SimState(clock, new IdSource(idRandom));
+  const persisted = opts.stateFile ? loadStateFile(opts.stateFile) : undefined;
+  if (persisted) restoreState(state, idRandom, persisted);
+  else seedPools(state, opts.pools ?? DEFAULT_POOLS);
+
+  const writer = opts.stateFile ? new StateFileWriter(opts.stateFile, () => serializeState(state, idRandom)) : undefined;
+  if (writer) {
+    state.onChange(() => writer.schedule());
+    if (!persisted) writer.schedule();
+  }
+
+  // Dated by the real clock, never the simulated one: clients check validity against real time.
+  const tls = opts.tls ?? (await generateCertificate(addresses, new Date()));
+  const log = new RequestLog();
+  const faults = new FaultController(faultRandom);
+  const hung = new Set<ServerResponse>();
+  const backend = opts.backend ?? noopBackend;
+  let listeners: AddressListeners;
+  const port = () => listeners.port;
+
+  const control = createControlHandler({
+    state,
+    clock,
+    faults,
+    log,
+    get listeners() {
+      return listeners;
+    },
+    port,
+    dumpState: () => redactSecrets(serializeState(state, idRandom)),
+  });
+  const https: Server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 });
+  https.on('request', createRequestListener({ state, faults, log, auth: new BasicAuth(opts.user ?? 'admin', opts.password ?? 'admin'), backend, router: buildRouter(), port, control, hung }));
+  https.on('tlsClientError', () => undefined); // a client rejecting our cert is its business
+  listeners = new AddressListeners(addresses, (socket) => https.emit('connection', socket));
+  await listeners.open(opts.port || undefined);
+  faults.bindAddresses((address, change) => listeners.setState(address, change));
+  try {
+    await faults.add(opts.faults ?? []);
+  } catch (e) {
+    await listeners.closeAll();
+    throw e;
+  }
+
+  let closed = false;
+  return {
+    port: listeners.port,
+    addresses,
+    caPem: tls.ca ?? tls.cert,
+    baseUrl: (address = addresses[0]) => `https://${address.includes(':') ? `[${address}]` : address}:${listeners.port}`,
+    faults,
+    requests: log,
+    state,
+    clock,
+    setAddressDown: (address, down) => listeners.setState(address, { down }),
+    setAddressBlackhole: (address, on) => listeners.setState(address, { blackhole: on }),
+    setSessions: (pool, target, sessions) => setSessions(state, pool, target, sessions),
+    seed: (req) => seedVolumes(state, req),
+    flush: async () => writer?.flush(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const res of hung) res.destroy();
+      await listeners.closeAll();
+      https.closeAllConnections?.();
+      await writer?.flush();
+    },
+  };
+}
+
+/** The state dump of the control API: everything except CHAP secrets. */
+function redactSecrets<T>(doc: T): T {
+  return JSON.parse(JSON.stringify(doc, (key, value) => (key === 'password' ? '***' : value))) as T;
+}
