@@ -1,0 +1,90 @@
+// Runs the real CLI (main()) in-process against a real simulator on loopback. Every test gets
+// its own simulator, password file (0600), CA file, config file and state directory.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { main } from '../../src/cli/main';
+import type { FactoryOverrides } from '../../src/cli/factory';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
+import { tempDir } from './tmp';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (undefined when it is not JSON). */
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+class Capture extends Writable {
+  text = '';
+  isTTY = false;
+  override _write(chunk: Buffer | string, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+export interface CliEnv {
+  sim: RunningSimulator;
+  dir: string;
+  config: string;
+  passwordFile: string;
+  password: string;
+  run(args: string[], opts?: { env?: Record<string, string>; stdin?: string; overrides?: FactoryOverrides; noConfig?: boolean }): Promise<CliResult>;
+  /** Mutating REST requests the simulator received since the last reset. */
+  mutations(): number;
+  close(): Promise<void>;
+}
+
+export async function runCli(args: string[], env: Record<string, string | undefined>, stdin = '', overrides: FactoryOverrides = {}): Promise<CliResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(args, { stdout, stderr, stdin: Readable.from([stdin]), env }, overrides);
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout.text);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout: stdout.text, stderr: stderr.text, json };
+}
+
+export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: string } = {}): Promise<CliEnv> {
+  const tmp = tempDir('jdssc-cli-');
+  const password = `pw-${Math.random().toString(36).slice(2)}-Secret`;
+  const sim = await startSimulator({ listen: ['127.0.0.1'], seed: 7, password, ...opts });
+  const caFile = join(tmp.dir, 'ca.pem');
+  writeFileSync(caFile, sim.caPem);
+  const passwordFile = tmp.file('password', `${password}\n`, 0o600);
+  const config = tmp.file(
+    'jdss-Pool-0.yaml',
+    [
+      'pool_name: Pool-0',
+      `control_addresses: ${sim.addresses.join(',')}`,
+      `control_port: ${sim.port}`,
+      'data_addresses: 127.0.0.2,127.0.0.3',
+      `password_file: ${passwordFile}`,
+      `ssl_ca_file: ${caFile}`,
+      'connect_timeout: 1',
+      'request_timeout: 5',
+      'timeout: 20',
+      opts.configExtra ?? '',
+    ].join('\n'),
+    0o600,
+  );
+  const stateDir = join(tmp.dir, 'state');
+  return {
+    sim,
+    dir: tmp.dir,
+    config,
+    passwordFile,
+    password,
+    run: (args, o = {}) => runCli(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, o.overrides),
+    mutations: () => sim.requests.count({ mutatingOnly: true }),
+    async close() {
+      await sim.close();
+      tmp.cleanup();
+    },
+  };
+}
