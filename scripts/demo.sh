@@ -46,5 +46,20 @@ echo "simulator pid $sim_pid on https://127.0.0.1:$port (CA $work/ca.pem)"
 step pool stats
 step pool stats --json
 step pool vips
+
+# Volumes and snapshots: create → snapshot → clone → rollback → delete.
+step volume create vm-100-disk-0 --size 4G
+step snapshot create vm-100-disk-0 before-upgrade
+step snapshot create vm-100-disk-0 after-upgrade
+step volume clone vm-100-disk-0 vm-101-disk-0 --snapshot before-upgrade
+step snapshot list vm-100-disk-0
+printf '\n(expected to fail: a newer snapshot exists)'
+step snapshot rollback vm-100-disk-0 before-upgrade && exit 1 || echo "(exit $? as expected)"
+step snapshot rollback vm-100-disk-0 before-upgrade --destroy-newer
+printf '\n(expected to fail: the clone depends on the snapshot)'
+step volume delete vm-100-disk-0 --cascade && exit 1 || echo "(exit $? as expected)"
+step volume delete vm-101-disk-0
+step volume delete vm-100-disk-0 --cascade
+step volume list
 echo
 echo "demo finished: all steps succeeded"

@@ -3,9 +3,31 @@
 import poolStats from '../commands/pool/stats';
 import poolVips from '../commands/pool/vips';
 import simulatorStart from '../commands/simulator/start';
+import snapshotCreate from '../commands/snapshot/create';
+import snapshotDelete from '../commands/snapshot/delete';
+import snapshotList from '../commands/snapshot/list';
+import snapshotRollback from '../commands/snapshot/rollback';
+import volumeClone from '../commands/volume/clone';
+import volumeCreate from '../commands/volume/create';
+import volumeDelete from '../commands/volume/delete';
+import volumeFreeName from '../commands/volume/freeName';
+import volumeGet from '../commands/volume/get';
+import volumeList from '../commands/volume/list';
+import volumeRename from '../commands/volume/rename';
+import volumeResize from '../commands/volume/resize';
 import type { NounDef } from './command';
 
 export const NOUNS: NounDef[] = [
   { name: 'pool', describe: 'Pool capacity and virtual IPs', verbs: [poolStats, poolVips] },
+  {
+    name: 'volume',
+    describe: 'Volumes (VM disks): create, get, list, free-name, resize, rename, clone, delete',
+    verbs: [volumeCreate, volumeGet, volumeList, volumeFreeName, volumeResize, volumeRename, volumeClone, volumeDelete],
+  },
+  {
+    name: 'snapshot',
+    describe: 'Snapshots: create, delete, list, rollback (with blocker check)',
+    verbs: [snapshotCreate, snapshotDelete, snapshotList, snapshotRollback],
+  },
   { name: 'simulator', describe: 'A JovianDSS REST simulator on loopback (demo, tests, safe sandbox)', verbs: [simulatorStart] },
 ];

@@ -15,6 +15,7 @@ import type { HttpSender } from '../jovian/httpTypes';
 import { createLogger, Redactor, type Logger } from '../log/logger';
 import { systemClock, type Clock } from '../util/clock';
 import { Deadline } from '../util/deadline';
+import type { StorageContext } from '../storage/context';
 import { settingFlags } from './globalOptions';
 
 export interface IO {
@@ -43,6 +44,8 @@ export interface Factory {
   secrets(): Promise<Secrets>;
   stateDir(): string;
   rest(): Promise<RestClient>;
+  /** Everything array-side operations need (REST client, pool, naming and defaults). */
+  storage(): Promise<StorageContext>;
   /** Release sockets so the process can exit at once. */
   close(): void;
 }
@@ -140,6 +143,18 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         });
       })();
       return rest;
+    },
+    async storage() {
+      const s = f.settings();
+      return {
+        rest: await f.rest(),
+        pool: s.pool,
+        clusterPrefix: s.clusterPrefix,
+        defaults: { blockSize: s.blockSize, thin: s.thinProvision },
+        clock,
+        deadline: f.deadline(),
+        log: f.logger(),
+      };
     },
     close() {
       sender?.close();

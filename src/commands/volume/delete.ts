@@ -1,0 +1,23 @@
+import { defineCommand } from '../../cli/command';
+import { deleteVolume, type DeleteResult } from '../../storage/volumeDelete';
+
+export default defineCommand<{ name: string; cascade?: boolean }, DeleteResult>({
+  command: 'delete <name>',
+  describe: 'Delete a volume (with --cascade also its snapshots and their export clones); fails while clones depend on it',
+  examples: [
+    ['$0 volume delete vm-100-disk-0', 'refuses if the volume has snapshots'],
+    ['$0 volume delete vm-100-disk-0 --cascade', 'also deletes its snapshots'],
+  ],
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string' })
+      .option('cascade', { type: 'boolean', describe: 'delete its snapshots (and their export clones) too' }),
+  run: async (a, f) => deleteVolume(await f.storage(), a.name, { cascade: a.cascade === true }),
+  human: (r, p) => {
+    p.line(`deleted ${r.name}`);
+    if (r.snapshots?.length) p.line(`  snapshots: ${r.snapshots.join(', ')}`);
+    if (r.exportClones.length) p.line(`  export clones: ${r.exportClones.join(', ')}`);
+    for (const d of r.unpublished) p.line(`  detached from ${d.target} (LUN ${d.lun})${d.targetDeleted ? ', target deleted' : ''}`);
+    if (r.intermediateSnapshot) p.line(`  clone source snapshot: ${r.intermediateSnapshot}`);
+  },
+});

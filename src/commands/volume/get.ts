@@ -1,0 +1,13 @@
+import { defineCommand } from '../../cli/command';
+import type { VolumeView } from '../../storage/context';
+import { getVolume } from '../../storage/volumes';
+import { renderVolume } from './render';
+
+export default defineCommand<{ name: string }, VolumeView>({
+  command: 'get <name>',
+  describe: 'Show a volume: size, block size, thin/thick, origin, SCSI id and WWID, creation time',
+  examples: [['$0 volume get vm-100-disk-0 --json', 'all facts about one disk']],
+  builder: (y) => y.positional('name', { type: 'string', describe: 'Proxmox volume name' }),
+  run: async (a, f) => getVolume(await f.storage(), a.name),
+  human: renderVolume,
+});

@@ -1,0 +1,93 @@
+// Snapshot endpoints, reference §3.4 rows 10–18. Names here are physical names.
+import { NotFoundError } from '../errors';
+import type { RestClient } from './client';
+import { asArray, asObject, optNum, str } from './values';
+
+export interface SnapshotRecord {
+  name: string;
+  guid?: string;
+  /** Seconds since the epoch; the v4 listing gives an integer, single GETs a local-time string. */
+  creation?: number;
+  size?: number;
+}
+
+function parseListEntry(raw: unknown): SnapshotRecord {
+  const e = asObject(raw, 'snapshot');
+  // v4 nests attributes under `properties`; older answers keep them at the top level.
+  const props = e.properties && typeof e.properties === 'object' ? (e.properties as Record<string, unknown>) : e;
+  return { name: str(e, 'name') ?? '', guid: str(props, 'guid'), creation: epochOf(props.creation), size: optNum(props, 'volsize') };
+}
+
+/** Integer epochs pass through; `YYYY-M-D H:M:S` strings (appliance local time) are read as local time. */
+export function epochOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.floor(value);
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})$/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  return Math.floor(new Date(y, mo - 1, d, h, mi, s).getTime() / 1000);
+}
+
+export async function listSnapshots(c: RestClient, volume: string): Promise<SnapshotRecord[]> {
+  const out: SnapshotRecord[] = [];
+  for await (const page of c.pages(`/volumes/${volume}/snapshots`)) out.push(...page.map(parseListEntry));
+  return out;
+}
+
+export async function getSnapshot(c: RestClient, volume: string, snapshot: string): Promise<SnapshotRecord> {
+  const { data } = await c.get(`/volumes/${volume}/snapshots/${snapshot}`);
+  const s = asObject(data, 'snapshot');
+  return { name: str(s, 'name') ?? snapshot, guid: str(s, 'guid'), creation: epochOf(s.creation), size: optNum(s, 'volsize') };
+}
+
+export async function findSnapshot(c: RestClient, volume: string, snapshot: string): Promise<SnapshotRecord | undefined> {
+  try {
+    return await getSnapshot(c, volume, snapshot);
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+}
+
+export async function createSnapshot(c: RestClient, volume: string, snapshot: string): Promise<void> {
+  await c.request({
+    method: 'POST',
+    path: `/volumes/${volume}/snapshots`,
+    body: { snapshot_name: snapshot },
+    verify: async () => (await findSnapshot(c, volume, snapshot)) !== undefined,
+  });
+}
+
+export async function deleteSnapshot(c: RestClient, volume: string, snapshot: string): Promise<void> {
+  await c.request({
+    method: 'DELETE',
+    path: `/volumes/${volume}/snapshots/${snapshot}`,
+    body: {},
+    verify: async () => (await findSnapshot(c, volume, snapshot)) === undefined,
+  });
+}
+
+/** Physical names of the volumes cloned from a snapshot. */
+export async function listSnapshotClones(c: RestClient, volume: string, snapshot: string): Promise<string[]> {
+  const { data } = await c.get(`/volumes/${volume}/snapshots/${snapshot}/clones`);
+  return asArray(data, 'snapshot clones').map((x) => str(x, 'name') ?? '');
+}
+
+export interface RollbackCounts {
+  snapshots: number;
+  clones: number;
+}
+
+/** The appliance's own count of what a rollback would destroy (second resolution: see §8.1). */
+export async function rollbackCounts(c: RestClient, volume: string, snapshot: string): Promise<RollbackCounts> {
+  const { data } = await c.get(`/volumes/${volume}/snapshots/${snapshot}/rollback`);
+  const r = asObject(data, 'rollback counts');
+  return { snapshots: optNum(r, 'snapshots') ?? 0, clones: optNum(r, 'clones') ?? 0 };
+}
+
+export async function rollback(c: RestClient, volume: string, snapshot: string): Promise<void> {
+  // Rolling back to the same snapshot twice converges, so a lost answer may be resent.
+  await c.request({ method: 'POST', path: `/volumes/${volume}/snapshots/${snapshot}/rollback`, idempotent: true });
+}
