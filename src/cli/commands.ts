@@ -3,6 +3,11 @@
 import poolStats from '../commands/pool/stats';
 import poolVips from '../commands/pool/vips';
 import simulatorStart from '../commands/simulator/start';
+import targetGet from '../commands/target/get';
+import targetList from '../commands/target/list';
+import targetPublish from '../commands/target/publish';
+import targetSessions from '../commands/target/sessions';
+import targetUnpublish from '../commands/target/unpublish';
 import snapshotCreate from '../commands/snapshot/create';
 import snapshotDelete from '../commands/snapshot/delete';
 import snapshotList from '../commands/snapshot/list';
@@ -28,6 +33,11 @@ export const NOUNS: NounDef[] = [
     name: 'snapshot',
     describe: 'Snapshots: create, delete, list, rollback (with blocker check)',
     verbs: [snapshotCreate, snapshotDelete, snapshotList, snapshotRollback],
+  },
+  {
+    name: 'target',
+    describe: 'iSCSI targets on the array: publish, unpublish, get, list, sessions',
+    verbs: [targetPublish, targetUnpublish, targetGet, targetList, targetSessions],
   },
   { name: 'simulator', describe: 'A JovianDSS REST simulator on loopback (demo, tests, safe sandbox)', verbs: [simulatorStart] },
 ];

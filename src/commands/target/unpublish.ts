@@ -1,0 +1,18 @@
+import { defineCommand } from '../../cli/command';
+import { unpublish, type Unpublished } from '../../storage/targets/unpublish';
+
+export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>({
+  command: 'unpublish <volume>',
+  describe: 'Remove a volume (or snapshot export) from its target; the target is deleted with its last LUN',
+  examples: [
+    ['$0 target unpublish vm-100-disk-0', 'detach the LUN'],
+    ['$0 target unpublish vm-100-disk-0 --snapshot before-upgrade', 'detach and delete the snapshot export'],
+  ],
+  builder: (y) => y.positional('volume', { type: 'string' }).option('snapshot', { type: 'string', describe: 'unpublish this snapshot export' }),
+  run: async (a, f) => unpublish(await f.storage(), { volume: a.volume, snapshot: a.snapshot }),
+  human: (r, p) => {
+    if (!r.wasPublished) p.line(`${r.volume}${r.snapshot ? `@${r.snapshot}` : ''} was not published`);
+    for (const d of r.detached) p.line(`detached LUN ${d.lun} from ${d.target}${d.targetDeleted ? '; target deleted' : ''}`);
+    if (r.exportCloneDeleted) p.line('export clone deleted');
+  },
+});

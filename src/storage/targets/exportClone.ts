@@ -1,0 +1,50 @@
+// A snapshot is published through its export clone: a read-only, thin clone named
+// se_<snap>_<B32(volume)> (upstream-compatible), created on publish and removed on unpublish.
+import { ExistsError, NotFoundError } from '../../errors';
+import { cloneVolume, deleteVolume, findVolume } from '../../jovian/volumes';
+import { exportClonePhysical, withClusterPrefix } from '../naming';
+import { physicalSnapshot, physicalVolume, type StorageContext } from '../context';
+import { unpublishPhysical, type Detached } from '../unpublish';
+
+export interface ExportClone {
+  volume: string;
+  snapshot: string;
+  clone: string;
+  /** For messages. */
+  label: string;
+}
+
+export function exportCloneOf(ctx: StorageContext, volume: string, sid: string): ExportClone {
+  return {
+    volume: physicalVolume(ctx, volume),
+    snapshot: physicalSnapshot(sid),
+    clone: exportClonePhysical(sid, withClusterPrefix(volume, ctx.clusterPrefix)),
+    label: `snapshot ${sid} of volume ${volume}`,
+  };
+}
+
+/** Returns true when this call created the clone. */
+export async function ensureExportClone(ctx: StorageContext, exp: ExportClone): Promise<boolean> {
+  try {
+    await cloneVolume(ctx.rest, { source: exp.volume, snapshot: exp.snapshot, name: exp.clone, thin: true, readonly: true });
+    ctx.log.info(`created export clone ${exp.clone} of ${exp.volume}@${exp.snapshot}`);
+    return true;
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new NotFoundError(`${exp.label} does not exist`);
+    if (!(e instanceof ExistsError)) throw e;
+  }
+  const existing = await findVolume(ctx.rest, exp.clone);
+  if (existing?.origin?.volume === exp.volume && existing.origin.snapshot === exp.snapshot) return false;
+  throw new ExistsError(`${exp.clone} exists on the array but is not the export clone of ${exp.label}`);
+}
+
+export async function removeExportClone(ctx: StorageContext, clone: string): Promise<{ detached: Detached[]; deleted: boolean }> {
+  const detached = await unpublishPhysical(ctx, clone);
+  try {
+    await deleteVolume(ctx.rest, clone, { recursive: true });
+    return { detached, deleted: true };
+  } catch (e) {
+    if (e instanceof NotFoundError) return { detached, deleted: false };
+    throw e;
+  }
+}
