@@ -26,6 +26,9 @@ export function addGlobalOptions<T>(y: Argv<T>): Argv<T> {
     .option('target-prefix', { type: 'string', global: true, group: STORAGE, describe: 'IQN prefix of this storage’s targets' })
     .option('luns-per-target', { type: 'string', global: true, group: STORAGE, describe: 'LUNs per target (default 8)' })
     .option('cluster-prefix', { type: 'string', global: true, group: STORAGE, describe: 'name prefix of this Proxmox cluster on a shared pool' })
+    .option('chap-enabled', { type: 'string', global: true, group: STORAGE, describe: 'require CHAP on published targets (true/false)' })
+    .option('multipath', { type: 'string', global: true, group: STORAGE, describe: 'use dm-multipath devices on this host (true/false)' })
+    .option('storage-id', { type: 'string', global: true, group: STORAGE, describe: 'Proxmox storage id of this storage (host records)' })
     .option('chap-user', { type: 'string', global: true, group: STORAGE, describe: 'CHAP user name (secret from the password file)' })
     .option('state-dir', { type: 'string', global: true, group: STORAGE, describe: 'directory for jdssc state (also $JDSSC_STATE_DIR)' })
     .option('json', { type: 'boolean', global: true, group: BEHAVIOUR, describe: 'print one JSON document on stdout' })
@@ -67,6 +70,9 @@ export function settingFlags(argv: Record<string, unknown>): Record<string, unkn
     'luns-per-target',
     'cluster-prefix',
     'chap-user',
+    'chap-enabled',
+    'multipath',
+    'storage-id',
     'state-dir',
     'log-file',
     'log-level',

@@ -12,6 +12,7 @@ import {
   parseSeconds,
   parseString,
   parseTargetPrefix,
+  parseStorageId,
   type BlockSize,
   type LogLevel,
 } from './values';
@@ -40,6 +41,7 @@ export interface Settings {
   deadlineMs: number;
   stateDir?: string;
   passwordFile?: string;
+  storageId?: string;
 }
 
 export interface SettingSpec<K extends keyof Settings = keyof Settings> {
@@ -116,7 +118,7 @@ export const SETTINGS: SettingSpec[] = [
     parse: (k, v) => parseInteger(k, v, 1, 255),
     describe: 'LUNs per iSCSI target before a new target of the VM is created (default 8)',
   }),
-  spec({ setting: 'chapEnabled', keys: ['chap_enabled'], parse: parseBool, describe: 'require CHAP on targets this storage publishes (default false)' }),
+  spec({ setting: 'chapEnabled', keys: ['chap_enabled'], flag: 'chap-enabled', parse: parseBool, describe: 'require CHAP on targets this storage publishes (default false)' }),
   spec({ setting: 'chapUser', keys: ['chap_user_name'], flag: 'chap-user', parse: parseChapUser, describe: 'CHAP user name (the secret comes from the password file)' }),
   spec({
     setting: 'clusterPrefix',
@@ -125,7 +127,7 @@ export const SETTINGS: SettingSpec[] = [
     parse: parseClusterPrefix,
     describe: 'prefix that keeps several Proxmox clusters apart on one pool (letters and digits)',
   }),
-  spec({ setting: 'multipath', keys: ['multipath'], parse: parseBool, describe: 'use dm-multipath devices on the host (default false)' }),
+  spec({ setting: 'multipath', keys: ['multipath'], flag: 'multipath', parse: parseBool, describe: 'use dm-multipath devices on the host (default false)' }),
   spec({ setting: 'logLevel', keys: ['loglevel', 'loglvl', 'log_level'], flag: 'log-level', parse: parseLogLevel, describe: 'critical, error, warning, info or debug (default info)' }),
   spec({ setting: 'logFile', keys: ['logfile', 'log_file'], flag: 'log-file', parse: parseString, describe: 'log file, created 0600 (default: no log file)' }),
   spec({
@@ -156,6 +158,13 @@ export const SETTINGS: SettingSpec[] = [
     parse: parseString,
     describe: 'file holding the REST password (mode 0600): one line, or `user_password <pw>` / `chap_user_password <pw>` lines',
   }),
+  spec({
+    setting: 'storageId',
+    keys: ['storage_id'],
+    flag: 'storage-id',
+    parse: parseStorageId,
+    describe: 'name of this storage on the host (Proxmox storage id); keeps host records of storages apart',
+  }),
   spec({ setting: 'stateDir', keys: ['state_dir'], flag: 'state-dir', parse: parseString, describe: 'directory for jdssc state (address memory, locks, LUN records)' }),
 ];
 
@@ -169,7 +178,6 @@ export const IGNORED_KEYS = new Set([
   'reserved_percentage',
   'volume_backend_name',
   'nfs_vip_addresses',
-  'san_iscsi_portals',
 ]);
 
 /** Keys that hold secrets: read only from a file that nobody else can read. */

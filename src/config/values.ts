@@ -128,3 +128,12 @@ export function parseSeconds(key: string, value: unknown, minSeconds: number, ma
   }
   return Math.round(n * 1000);
 }
+
+/** Proxmox storage ids: letters, digits, '-', '_' and '.' (they become directory names). */
+export function parseStorageId(key: string, value: unknown): string {
+  const text = parseString(key, value);
+  if (!/^[A-Za-z][A-Za-z0-9\-_.]*$/.test(text)) {
+    throw new ConfigError(`${key}: a storage id starts with a letter and contains letters, digits, '-', '_' or '.', got ${JSON.stringify(text)}`, key);
+  }
+  return text;
+}
