@@ -49,6 +49,8 @@ export function classifyResponse(res: HttpResponse, method: Method, path: string
   }
   if (err && isCfgParserError(err)) return { kind: 'transient', reason: 'CfgParserError (concurrent iSCSI configuration update)' };
   if (res.status === 502 || res.status === 504) return { kind: 'transient', reason: `HTTP ${res.status}` };
+  // The web framework's own crash page (not a ZFS/SCST error): a read can safely be asked again.
+  if (method === 'GET' && /InternalServerError/.test(err?.class ?? '')) return { kind: 'transient', reason: 'HTTP 500 internal server error' };
   return { kind: 'error', error: mapApplianceError(res.status, err ?? {}, method, path) };
 }
 
@@ -76,10 +78,10 @@ export function mapApplianceError(status: number, err: ApplianceErrorBody, metho
       'outdated',
     );
   }
-  if (/is already used/.test(message)) return new BusyError(`JovianDSS: ${firstLine}`, details);
+  // The zvol is exported elsewhere; a taken LUN *number* is a plain conflict (exists), below.
+  if (/^Volume \S+ is already used/.test(firstLine)) return new BusyError(`JovianDSS: ${firstLine}`, details);
   if (/already exists|already present/i.test(message)) return new ExistsError(`JovianDSS: ${firstLine}`, details);
-  if (/ItemConflictError/.test(cls)) return new BusyError(`JovianDSS: ${firstLine}`, details);
-  if (status === 409) return new ExistsError(`JovianDSS: ${firstLine}`, details);
+  if (/ItemConflictError/.test(cls) || status === 409) return new ExistsError(`JovianDSS: ${firstLine}`, details);
   if (/has children|must delete all of its clones|dataset is busy|is busy/i.test(message) || errno === 1000) {
     return new BusyError(`JovianDSS: ${message.replace(/\n+/g, '; ')}`, details);
   }

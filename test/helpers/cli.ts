@@ -57,22 +57,23 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
   const caFile = join(tmp.dir, 'ca.pem');
   writeFileSync(caFile, sim.caPem);
   const passwordFile = tmp.file('password', `${password}\n`, 0o600);
-  const config = tmp.file(
-    'jdss-Pool-0.yaml',
-    [
-      'pool_name: Pool-0',
-      `control_addresses: ${sim.addresses.join(',')}`,
-      `control_port: ${sim.port}`,
-      'data_addresses: 127.0.0.2,127.0.0.3',
-      `password_file: ${passwordFile}`,
-      `ssl_ca_file: ${caFile}`,
-      'connect_timeout: 1',
-      'request_timeout: 5',
-      'timeout: 20',
-      opts.configExtra ?? '',
-    ].join('\n'),
-    0o600,
-  );
+  const settings: Record<string, string> = {
+    pool_name: 'Pool-0',
+    control_addresses: sim.addresses.join(','),
+    control_port: String(sim.port),
+    data_addresses: '127.0.0.2,127.0.0.3',
+    password_file: passwordFile,
+    ssl_ca_file: caFile,
+    connect_timeout: '1',
+    request_timeout: '5',
+    timeout: '20',
+  };
+  // configExtra lines override the defaults above (a YAML key may appear only once)
+  for (const line of (opts.configExtra ?? '').split('\n')) {
+    const m = /^\s*([\w]+)\s*:\s*(.*)$/.exec(line);
+    if (m) settings[m[1]] = m[2];
+  }
+  const config = tmp.file('jdss-Pool-0.yaml', Object.entries(settings).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n', 0o600);
   const stateDir = join(tmp.dir, 'state');
   return {
     sim,

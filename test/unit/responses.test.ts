@@ -50,6 +50,12 @@ describe('transient conditions', () => {
     expect(classifyResponse(res(502, { data: null, error: { message: 'bad gateway' } }), 'GET', '/p', 'u').kind).toBe('transient');
   });
 
+  test("the framework's generic 500 is transient for reads only", () => {
+    const crash = res(500, { data: null, error: { class: 'werkzeug.exceptions.InternalServerError', message: 'The server encountered an internal error' } });
+    expect(classifyResponse(crash, 'GET', '/p', 'u').kind).toBe('transient');
+    expect(classifyResponse(crash, 'POST', '/p', 'u').kind).toBe('error');
+  });
+
   test('Retry-After as an HTTP date', () => {
     const now = Date.parse('2026-11-21T10:00:00Z');
     expect(retryAfter('Sat, 21 Nov 2026 10:00:05 GMT', now)).toBe(5000);
@@ -92,6 +98,7 @@ describe('error catalogue (reference §3.7)', () => {
     ["cannot create 'Pool-0/v_x': dataset already exists", 500, 'zfslib.wrap.zfs.ZfsCmdError'],
     ['Target with name iqn.x:y is already present on Pool-0.', 409, 'opene.san.target.base.iscsi.TargetNameConflictError'],
     ['snapshot exists', 409, 'x'],
+    ['LUN 0 is already used on target iqn.x:y.', 409, 'opene.exceptions.ItemConflictError'],
   ])('exists: %s → exit 4', (message, status, cls) => {
     expect(err(status, { class: cls, message, errno: 100 }).exitCode).toBe(EXIT.EXISTS);
   });

@@ -101,13 +101,16 @@ async function place(ctx: StorageContext, s: TargetSettings, physical: string, b
       .map((x) => ({ target: x, index: groupIndex(base, x.name) }))
       .filter((x): x is { target: t.TargetRecord; index: number } => x.index !== undefined)
       .sort((a, b) => a.index - b.index);
+    let recheck = false;
     for (const { target } of group) {
       const luns = await t.listLuns(ctx.rest, target.name);
       if (!luns || luns.length >= s.lunsPerTarget) continue;
       const r = await attachLowestFree(ctx, target.name, physical, luns, s.lunsPerTarget);
+      if (r === 'recheck') recheck = true;
       if (r === 'recheck') break;
       if (r) return done(target, r.lun, r.scsiId, { target: false, lun: true });
     }
+    if (recheck) continue;
 
     const used = new Set(group.map((g) => g.index));
     let index = 0;
