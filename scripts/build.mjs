@@ -1,21 +1,47 @@
-// Production build: one CommonJS bundle (Node >= 18) that bin/jdssc loads with a V8 code cache.
+// Production build: CommonJS bundles (Node >= 18) that bin/jdssc loads with a V8 code cache.
+//   dist/jdssc.cjs      the CLI
+//   dist/simulator.cjs  the JovianDSS simulator, loaded only by `jdssc simulator start`
 // yargs and chalk ship only as ES modules; esbuild turns them into CommonJS, and the banner gives
 // them the import.meta.url they expect.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const shim = (name) => new URL(`./shims/${name}.cjs`, import.meta.url).pathname;
 
-await build({
-  entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/jdssc.cjs',
+/** Points every `import 'string-width'` at scripts/shims/string-width.cjs (see its comment). */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (args) => (args.importer === shim('string-width') ? undefined : { path: shim('string-width') }));
+  },
+};
+
+/** Modules the CLI imports but never needs at start-up; each shim's comment says why. */
+const trimmed = {
+  name: 'trimmed-modules',
+  setup(b) {
+    b.onResolve({ filter: /^form-data$/ }, () => ({ path: shim('form-data') }));
+    b.onResolve({ filter: /^(node:)?http2$/ }, () => ({ path: shim('http2') }));
+    b.onResolve({ filter: /^(node:)?assert$/ }, () => ({ path: shim('assert') }));
+  },
+};
+
+/** The CLI reaches the simulator through a separate bundle, so ordinary commands never parse it. */
+const simulatorApart = {
+  name: 'simulator-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/simulator\/main$/ }, () => ({ path: './simulator.cjs', external: true }));
+  },
+};
+
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node18',
   minifyWhitespace: true,
   minifySyntax: true,
-  keepNames: false,
   legalComments: 'none',
   logLevel: 'warning',
   define: {
@@ -23,4 +49,17 @@ await build({
     'import.meta.url': '__jdssc_import_meta_url',
   },
   banner: { js: "const __jdssc_import_meta_url=require('url').pathToFileURL(__filename).href;" },
-});
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: ['src/cli/entry.ts'],
+    outfile: 'dist/jdssc.cjs',
+    plugins: [lazyStringWidth, trimmed, simulatorApart],
+    // import() of the simulator becomes require(): the launcher compiles the bundle with vm.Script,
+    // which has no ES module loader behind it.
+    supported: { 'dynamic-import': false },
+  }),
+  build({ ...common, entryPoints: ['src/simulator/main.ts'], outfile: 'dist/simulator.cjs' }),
+]);

@@ -35,6 +35,7 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
       throw err ?? new UsageError(msg);
     });
 
+  skipHelpCaching(cli);
   for (const noun of NOUNS) {
     cli.command(noun.name, noun.describe, (y) => addVerbs(y, noun, (def, argv) => (outcome = runCommand(def, argv, io, overrides))));
   }
@@ -55,6 +56,17 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
   if (outcome) return outcome;
   if (captured) io.stdout.write(captured.endsWith('\n') ? captured : `${captured}\n`);
   return EXIT.OK;
+}
+
+/**
+ * yargs renders the complete help text after every command handler "in case it is needed
+ * later"; jdssc never shows help after a command ran, and the rendering is the largest part of
+ * start-up (Proxmox runs jdssc for every disk operation). --help itself is unaffected.
+ */
+function skipHelpCaching(cli: Argv): void {
+  const internals = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } }).getInternalMethods;
+  const usage = internals?.call(cli).getUsageInstance();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 function addVerbs(y: Argv, noun: NounDef, start: (def: CommandDef, argv: Record<string, unknown>) => void): Argv {

@@ -55,6 +55,7 @@ export async function createHttpsSender(opts: HttpsOptions): Promise<HttpSender>
   );
   const instance = axios.create({
     httpsAgent: agent,
+    adapter: 'http',
     proxy: false, // never route appliance traffic (and credentials) through an environment proxy
     maxRedirects: 0,
     responseType: 'text',
