@@ -75,7 +75,7 @@ export async function startSimulator({ listen = '127.0.0.1' } = {}) {
 /** Wall time of one process run, in ms. */
 export function timeRun(cmd, args, env) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8' });
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { ms, stdout: r.stdout, stderr: r.stderr };

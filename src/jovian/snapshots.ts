@@ -30,9 +30,12 @@ export function epochOf(value: unknown): number | undefined {
   return Math.floor(new Date(y, mo - 1, d, h, mi, s).getTime() / 1000);
 }
 
+/** Asked for explicitly so that one short page ends the walk (servers may still cap it). */
+const SNAPSHOT_PAGE_SIZE = 100;
+
 export async function listSnapshots(c: RestClient, volume: string): Promise<SnapshotRecord[]> {
   const out: SnapshotRecord[] = [];
-  for await (const page of c.pages(`/volumes/${volume}/snapshots`)) out.push(...page.map(parseListEntry));
+  for await (const page of c.pages(`/volumes/${volume}/snapshots`, SNAPSHOT_PAGE_SIZE)) out.push(...page.map(parseListEntry));
   return out;
 }
 
