@@ -1,9 +1,15 @@
-# jdssc — build, test, demo, install. `make test` and `make demo` work from a fresh clone.
-SHELL := /bin/bash
-NODE  ?= node
-NPM   ?= npm
+# jdssc — build, test, demo, install, package. `make test` and `make demo` work from a fresh clone.
+SHELL   := /bin/bash
+NODE    ?= node
+NPM     ?= npm
+DESTDIR ?=
+PREFIX  ?= /usr
+LIBDIR  := $(PREFIX)/lib/jdssc
+PERLDIR := /usr/share/perl5/PVE/Storage/Custom
+DOCDIR  := $(PREFIX)/share/doc/jdssc
+VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
-.PHONY: all build deps typecheck test test-unit demo clean
+.PHONY: all build deps typecheck test test-unit demo install uninstall deb e2e bench clean
 
 all: build
 
@@ -16,6 +22,8 @@ deps: node_modules/.package-lock.json
 
 build: deps
 	$(NODE) scripts/build.mjs
+	$(NODE) scripts/man.mjs
+	./bin/jdssc completion > dist/jdssc.bash-completion
 
 typecheck: deps
 	./node_modules/.bin/tsc -p tsconfig.json --noEmit
@@ -30,6 +38,40 @@ test-unit: deps
 # A scripted session against the embedded simulator on loopback; stops it and exits 0.
 demo: build
 	./scripts/demo.sh
+
+bench: build
+	$(NODE) bench/run.mjs
+
+# DESTDIR-aware: the CLI under $(LIBDIR) (no node_modules needed at run time), /usr/bin/jdssc,
+# the Proxmox plugin, man page, bash completion, multipath drop-in, udev rule, examples.
+install: build
+	install -d $(DESTDIR)$(LIBDIR)/bin $(DESTDIR)$(LIBDIR)/dist $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 bin/jdssc $(DESTDIR)$(LIBDIR)/bin/jdssc
+	install -m 0644 dist/jdssc.cjs dist/simulator.cjs $(DESTDIR)$(LIBDIR)/dist/
+	install -m 0644 package.json $(DESTDIR)$(LIBDIR)/package.json
+	ln -sfn ../lib/jdssc/bin/jdssc $(DESTDIR)$(PREFIX)/bin/jdssc
+	if [ -d perl/PVE ]; then \
+	  install -d $(DESTDIR)$(PERLDIR) && \
+	  cd perl/PVE/Storage/Custom && find . -name '*.pm' -exec install -D -m 0644 {} $(DESTDIR)$(PERLDIR)/{} \; ; \
+	fi
+	install -D -m 0644 dist/jdssc.1 $(DESTDIR)$(PREFIX)/share/man/man1/jdssc.1
+	install -D -m 0644 dist/jdssc.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jdssc
+	install -D -m 0644 config-examples/multipath/jdssc.conf $(DESTDIR)/etc/multipath/conf.d/jdssc.conf
+	install -D -m 0644 config-examples/udev/68-jdssc-guest-lvm.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/68-jdssc-guest-lvm.rules
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	cp -r config-examples/. $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(PREFIX)/bin/jdssc $(DESTDIR)$(PREFIX)/share/man/man1/jdssc.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jdssc
+	rm -f $(DESTDIR)/etc/multipath/conf.d/jdssc.conf $(DESTDIR)$(PREFIX)/lib/udev/rules.d/68-jdssc-guest-lvm.rules
+	rm -rf $(DESTDIR)$(PERLDIR)/JovianDSSPlugin.pm $(DESTDIR)$(PERLDIR)/JovianDSS
+
+# A Debian package built from `make install` into a staging root.
+deb: build
+	./scripts/deb.sh $(VERSION)
 
 clean:
 	rm -rf dist coverage

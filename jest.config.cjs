@@ -1,13 +1,10 @@
-// Tests run as native ES modules (yargs, chalk and execa ship only ESM); @swc/jest strips the
-// TypeScript. Type checking is a separate step (`npm run typecheck`).
+// Tests run as native ES modules (yargs, chalk and execa ship only ESM); babel only strips the
+// TypeScript types. Type checking is a separate step (`make typecheck`).
 module.exports = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', {
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'es6' },
-    }],
+    '^.+\\.ts$': ['babel-jest', { presets: [['@babel/preset-typescript', { allowDeclareFields: true }]], babelrc: false, configFile: false }],
   },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],

@@ -28,6 +28,7 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
     .version(VERSION)
     .help()
     .alias('h', 'help')
+    .completion('completion', 'Print a bash completion script (e.g. > /etc/bash_completion.d/jdssc)')
     .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
     .epilogue(EXIT_CODES)
     .demandCommand(1, 'give a command; see jdssc --help')
