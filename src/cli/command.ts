@@ -1,6 +1,7 @@
 // The shape of every command: a yargs builder, a run function that returns a result object
 // (never prints), and an optional human renderer. `run(args, factory)` is the test seam.
 import type { Argv } from 'yargs';
+import type { ExitCode } from '../errors';
 import type { Factory } from './factory';
 import type { Printer } from './output';
 
@@ -17,6 +18,8 @@ export interface CommandDef<A extends Args = Args, R = unknown> {
   builder?: (y: Argv) => Argv;
   run(args: A, f: Factory): Promise<R>;
   human?(result: R, p: Printer): void;
+  /** Exit code for a result that is printed but still signals a problem (e.g. a failed check). */
+  exitCode?(result: R): ExitCode;
 }
 
 export interface NounDef {

@@ -1,5 +1,6 @@
 // The command table. Command modules are cheap to import (no work at import time); heavy
 // libraries load inside `run` (axios on the first REST request).
+import poolCheck from '../commands/pool/check';
 import poolStats from '../commands/pool/stats';
 import poolVips from '../commands/pool/vips';
 import simulatorStart from '../commands/simulator/start';
@@ -23,7 +24,7 @@ import volumeResize from '../commands/volume/resize';
 import type { NounDef } from './command';
 
 export const NOUNS: NounDef[] = [
-  { name: 'pool', describe: 'Pool capacity and virtual IPs', verbs: [poolStats, poolVips] },
+  { name: 'pool', describe: 'Pool capacity, virtual IPs and health check', verbs: [poolStats, poolVips, poolCheck] },
   {
     name: 'volume',
     describe: 'Volumes (VM disks): create, get, list, free-name, resize, rename, clone, delete',

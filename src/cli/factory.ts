@@ -9,7 +9,7 @@ import { loadSecrets, type Secrets } from '../config/secrets';
 import { requireControlAddresses, resolveConfig, type ResolvedConfig } from '../config/resolve';
 import type { Settings } from '../config/schema';
 import { ConfigError } from '../errors';
-import { createAddressMemory, type AddressMemory } from '../jovian/addressMemory';
+import { createAddressMemory, noAddressMemory, type AddressMemory } from '../jovian/addressMemory';
 import { RestClient } from '../jovian/client';
 import type { HttpSender } from '../jovian/httpTypes';
 import { createLogger, Redactor, type Logger } from '../log/logger';
@@ -44,6 +44,8 @@ export interface Factory {
   secrets(): Promise<Secrets>;
   stateDir(): string;
   rest(): Promise<RestClient>;
+  /** A client for exactly one address and one attempt (health probes). */
+  probeClient(address: string): Promise<RestClient>;
   /** Everything array-side operations need (REST client, pool, naming and defaults). */
   storage(): Promise<StorageContext>;
   /** Release sockets so the process can exit at once. */
@@ -60,6 +62,27 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
   let secrets: Promise<Secrets> | undefined;
   let rest: Promise<RestClient> | undefined;
   let sender: HttpSender | undefined;
+  let senderReady: Promise<HttpSender> | undefined;
+
+  /** One HTTPS agent per invocation, shared by every client (keep-alive across requests). */
+  const httpSender = (): Promise<HttpSender> => {
+    senderReady ??= (async () => {
+      const s = f.settings();
+      requireControlAddresses(s);
+      const sec = await f.secrets();
+      if (!sec.restPassword) {
+        throw new ConfigError(
+          'no REST password: give --password-file (or password_file in the config), --password-stdin, or $JDSSC_PASSWORD',
+          'password_file',
+        );
+      }
+      redactor.add(Buffer.from(`${s.userName}:${sec.restPassword}`).toString('base64'));
+      if (!s.tlsVerify) f.logger().warn('TLS certificate verification is disabled (ssl_cert_verify false)');
+      sender = await (overrides.http ?? defaultSender(fs))(s, sec);
+      return sender;
+    })();
+    return senderReady;
+  };
 
   const f: Factory = {
     io,
@@ -118,31 +141,35 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
       rest ??= (async () => {
         const s = f.settings();
         const addresses = requireControlAddresses(s);
-        const sec = await f.secrets();
-        if (!sec.restPassword) {
-          throw new ConfigError(
-            'no REST password: give --password-file (or password_file in the config), --password-stdin, or $JDSSC_PASSWORD',
-            'password_file',
-          );
-        }
-        redactor.add(Buffer.from(`${s.userName}:${sec.restPassword}`).toString('base64'));
-        const log = f.logger();
-        if (!s.tlsVerify) log.warn('TLS certificate verification is disabled (ssl_cert_verify false)');
-        sender = await (overrides.http ?? defaultSender(fs))(s, sec);
         return new RestClient({
           addresses,
           pool: s.pool,
           user: s.userName,
-          http: sender,
+          http: await httpSender(),
           deadline: f.deadline(),
           clock,
           random: overrides.random,
           memory: addressMemory(f, addresses, s.controlPort),
-          log,
+          log: f.logger(),
           requestTimeoutMs: s.requestTimeoutMs,
         });
       })();
       return rest;
+    },
+    async probeClient(address: string) {
+      const s = f.settings();
+      return new RestClient({
+        addresses: [address],
+        pool: s.pool,
+        user: s.userName,
+        http: await httpSender(),
+        deadline: f.deadline(),
+        clock,
+        memory: noAddressMemory,
+        log: f.logger(),
+        requestTimeoutMs: Math.min(s.requestTimeoutMs, 10_000),
+        retry: { rounds: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      });
     },
     async storage() {
       const s = f.settings();

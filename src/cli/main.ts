@@ -95,7 +95,7 @@ async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO
     for (const w of f.config().warnings) printer.warn(w);
     const result = await def.run(argv, f);
     printer.result(result, def.human);
-    return EXIT.OK;
+    return def.exitCode ? def.exitCode(result) : EXIT.OK;
   } catch (e) {
     const err = isJdsscError(e) ? e : new Error(`internal error: ${(e as Error)?.stack ?? String(e)}`);
     try {

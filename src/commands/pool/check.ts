@@ -1,0 +1,46 @@
+import { defineCommand } from '../../cli/command';
+import { EXIT, type ExitCode } from '../../errors';
+import { arrayChecks, summarise, type CheckCategory, type CheckReport } from '../../storage/check';
+import { tcpProbe } from '../../util/tcp';
+
+const EXIT_FOR: Record<CheckCategory, ExitCode> = {
+  connectivity: EXIT.UNREACHABLE,
+  configuration: EXIT.USAGE,
+  host: EXIT.HOST,
+  capacity: EXIT.NO_SPACE,
+  other: EXIT.INTERNAL,
+};
+
+const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
+
+export default defineCommand<Record<string, never>, CheckReport>({
+  command: 'check',
+  describe: 'Pre-flight / health check: REST per address, auth, pool, VIPs, space, iSCSI portals, this host',
+  examples: [
+    ['$0 -c /etc/pve/jdss-Pool-0.yaml pool check', 'what is wrong and how to fix it'],
+    ['$0 pool check --json', 'status ok|degraded|down and the failing category'],
+  ],
+  run: async (_a, f) => {
+    const s = f.settings();
+    const checks = await arrayChecks({
+      pool: s.pool,
+      controlAddresses: s.controlAddresses,
+      controlPort: s.controlPort,
+      dataAddresses: s.dataAddresses,
+      dataPort: s.dataPort,
+      targetPrefix: s.targetPrefix,
+      probeClient: (a) => f.probeClient(a),
+      tcp: tcpProbe,
+    });
+    return summarise(checks);
+  },
+  // The report is the answer either way; the exit code says which kind of problem was found.
+  exitCode: (r) => (r.classification ? EXIT_FOR[r.classification] : EXIT.OK),
+  human: (r, p) => {
+    for (const c of r.checks) {
+      p.line(`${c.status === 'ok' ? MARK.ok : p.color.bold(MARK[c.status])}  ${c.id.padEnd(20)} ${c.message}`);
+      if (c.fix && c.status !== 'ok') p.line(`${' '.repeat(26)}fix: ${c.fix}`);
+    }
+    p.line(`\nstatus: ${r.status}${r.classification ? ` (${r.classification})` : ''}`);
+  },
+});
