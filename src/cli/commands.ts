@@ -1,5 +1,13 @@
 // The command table. Command modules are cheap to import (no work at import time); heavy
 // libraries load inside `run` (axios on the first REST request).
+import loginActivate from '../commands/login/activate';
+import loginDeactivate from '../commands/login/deactivate';
+import loginList from '../commands/login/list';
+import loginRescan from '../commands/login/rescan';
+import loginStatus from '../commands/login/status';
+import multipathAdd from '../commands/multipath/add';
+import multipathRemove from '../commands/multipath/remove';
+import multipathStatus from '../commands/multipath/status';
 import poolCheck from '../commands/pool/check';
 import poolStats from '../commands/pool/stats';
 import poolVips from '../commands/pool/vips';
@@ -40,5 +48,11 @@ export const NOUNS: NounDef[] = [
     describe: 'iSCSI targets on the array: publish, unpublish, get, list, sessions',
     verbs: [targetPublish, targetUnpublish, targetGet, targetList, targetSessions],
   },
+  {
+    name: 'login',
+    describe: 'This host: activate (publish, log in, wait for the device), deactivate, status, rescan, list',
+    verbs: [loginActivate, loginDeactivate, loginStatus, loginRescan, loginList],
+  },
+  { name: 'multipath', describe: 'This host: the multipath map of one WWID (status, add, remove)', verbs: [multipathStatus, multipathAdd, multipathRemove] },
   { name: 'simulator', describe: 'A JovianDSS REST simulator on loopback (demo, tests, safe sandbox)', verbs: [simulatorStart] },
 ];

@@ -30,6 +30,8 @@ export function addGlobalOptions<T>(y: Argv<T>): Argv<T> {
     .option('multipath', { type: 'string', global: true, group: STORAGE, describe: 'use dm-multipath devices on this host (true/false)' })
     .option('storage-id', { type: 'string', global: true, group: STORAGE, describe: 'Proxmox storage id of this storage (host records)' })
     .option('chap-user', { type: 'string', global: true, group: STORAGE, describe: 'CHAP user name (secret from the password file)' })
+    .option('host-root', { type: 'string', global: true, group: STORAGE, hidden: true, describe: 'root of the host file system (tests, containers)' })
+    .option('host-tools-dir', { type: 'string', global: true, group: STORAGE, hidden: true, describe: 'directory of the host tools (tests)' })
     .option('state-dir', { type: 'string', global: true, group: STORAGE, describe: 'directory for jdssc state (also $JDSSC_STATE_DIR)' })
     .option('json', { type: 'boolean', global: true, group: BEHAVIOUR, describe: 'print one JSON document on stdout' })
     .option('log-file', { type: 'string', global: true, group: BEHAVIOUR, describe: 'append a log here (created 0600)' })
@@ -73,6 +75,8 @@ export function settingFlags(argv: Record<string, unknown>): Record<string, unkn
     'chap-enabled',
     'multipath',
     'storage-id',
+    'host-root',
+    'host-tools-dir',
     'state-dir',
     'log-file',
     'log-level',

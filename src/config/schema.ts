@@ -42,6 +42,8 @@ export interface Settings {
   stateDir?: string;
   passwordFile?: string;
   storageId?: string;
+  hostRoot: string;
+  hostToolsDir?: string;
 }
 
 export interface SettingSpec<K extends keyof Settings = keyof Settings> {
@@ -165,6 +167,20 @@ export const SETTINGS: SettingSpec[] = [
     parse: parseStorageId,
     describe: 'name of this storage on the host (Proxmox storage id); keeps host records of storages apart',
   }),
+  spec({
+    setting: 'hostRoot',
+    keys: ['host_root'],
+    flag: 'host-root',
+    parse: parseString,
+    describe: 'root of the host file system jdssc works on: /sys, /dev, /etc/iscsi, its records (default /; for tests and containers)',
+  }),
+  spec({
+    setting: 'hostToolsDir',
+    keys: ['host_tools_dir'],
+    flag: 'host-tools-dir',
+    parse: parseString,
+    describe: 'directory holding iscsiadm, multipath, multipathd, dmsetup, udevadm, blockdev (default: their Debian paths)',
+  }),
   spec({ setting: 'stateDir', keys: ['state_dir'], flag: 'state-dir', parse: parseString, describe: 'directory for jdssc state (address memory, locks, LUN records)' }),
 ];
 
@@ -201,6 +217,7 @@ export const DEFAULTS: Settings = {
   connectTimeoutMs: 3000,
   requestTimeoutMs: 60000,
   deadlineMs: 110000,
+  hostRoot: '/',
 };
 
 const byKey = new Map<string, SettingSpec>();

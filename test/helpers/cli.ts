@@ -6,7 +6,21 @@ import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli/main';
 import type { FactoryOverrides } from '../../src/cli/factory';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
+import { FAKES_DIR } from '../host/fakes/harness';
+import { tickFake } from '../host/fakes/lib/dispatch.mjs';
+import { createFakeRoot, initialState, loadState, saveState, withState } from '../host/fakes/lib/state.mjs';
+import { fakeDataPath } from './fakeDataPath';
 import { tempDir } from './tmp';
+
+/** The fake host behind `login` tests: its root, its state, and knobs. */
+export interface FakeHostHandle {
+  root: string;
+  statePath: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  state(): any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  update(fn: (state: any) => void): void;
+}
 
 export interface CliResult {
   code: number;
@@ -27,6 +41,7 @@ class Capture extends Writable {
 
 export interface CliEnv {
   sim: RunningSimulator;
+  host?: FakeHostHandle;
   dir: string;
   config: string;
   passwordFile: string;
@@ -50,10 +65,20 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   return { code, stdout: stdout.text, stderr: stderr.text, json };
 }
 
-export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: string } = {}): Promise<CliEnv> {
+export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: string; fakeHost?: boolean } = {}): Promise<CliEnv> {
   const tmp = tempDir('jdssc-cli-');
   const password = `pw-${Math.random().toString(36).slice(2)}-Secret`;
-  const sim = await startSimulator({ listen: ['127.0.0.1'], seed: 7, password, ...opts });
+  let host: FakeHostHandle | undefined;
+  if (opts.fakeHost) {
+    const root = join(tmp.dir, 'host');
+    const statePath = join(tmp.dir, 'host-state.json');
+    createFakeRoot(root);
+    saveState(statePath, initialState(root));
+    host = { root, statePath, state: () => loadState(statePath), update: (fn) => withState(statePath, fn) };
+    // the fake tools find their state through the environment of the processes we spawn
+    process.env.FAKE_HOST_STATE = statePath;
+  }
+  const sim = await startSimulator({ listen: ['127.0.0.1'], seed: 7, password, ...(host ? { backend: fakeDataPath(host.statePath) } : {}), ...opts });
   const caFile = join(tmp.dir, 'ca.pem');
   writeFileSync(caFile, sim.caPem);
   const passwordFile = tmp.file('password', `${password}\n`, 0o600);
@@ -67,6 +92,7 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
     connect_timeout: '1',
     request_timeout: '5',
     timeout: '20',
+    ...(host ? { host_root: host.root, host_tools_dir: FAKES_DIR, storage_id: 'jdss-test' } : {}),
   };
   // configExtra lines override the defaults above (a YAML key may appear only once)
   for (const line of (opts.configExtra ?? '').split('\n')) {
@@ -75,13 +101,19 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
   }
   const config = tmp.file('jdss-Pool-0.yaml', Object.entries(settings).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n', 0o600);
   const stateDir = join(tmp.dir, 'state');
+  // With a fake host, sleeping lets time pass in the fake kernel too (delayed devices, sysfs writes).
+  const clock = host
+    ? { now: () => Date.now(), sleep: async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); tickFake(host!.statePath); } }
+    : undefined;
   return {
     sim,
+    host,
     dir: tmp.dir,
     config,
     passwordFile,
     password,
-    run: (args, o = {}) => runCli(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, o.overrides),
+    run: (args, o = {}) =>
+      runCli(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, { ...(clock ? { clock } : {}), ...o.overrides }),
     mutations: () => sim.requests.count({ mutatingOnly: true }),
     async close() {
       await sim.close();

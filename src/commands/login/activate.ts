@@ -1,0 +1,35 @@
+import { defineCommand } from '../../cli/command';
+import { hostEnv } from '../../cli/hostEnv';
+import { activateVolume, type Activation } from '../../login/volume';
+import { vmidOption } from '../volume/options';
+import { loginSettings } from './settings';
+
+export default defineCommand<{ volume: string; snapshot?: string; vmid?: string }, Activation>({
+  command: 'activate <volume>',
+  describe: 'Publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and multipath map); prints the device',
+  examples: [
+    ['$0 login activate vm-100-disk-0', 'what Proxmox does before starting VM 100'],
+    ['$0 login activate vm-100-disk-0 --snapshot before-upgrade --json', 'a snapshot, read-only, as its own device'],
+  ],
+  builder: (y) =>
+    y
+      .positional('volume', { type: 'string' })
+      .option('snapshot', { type: 'string', describe: 'activate this snapshot of the volume' })
+      .option('vmid', { type: 'string', describe: 'VM whose target group to use (default: from the volume name)' }),
+  run: async (a, f) => {
+    const s = await loginSettings(f);
+    const ref = { volume: a.volume, snapshot: a.snapshot, vmid: a.vmid === undefined ? undefined : vmidOption(a.vmid) };
+    return activateVolume(await f.storage(), await hostEnv(f, [s.chap.secret]), s, ref);
+  },
+  human: (r, p) => {
+    p.fields([
+      ['device', r.device],
+      ['wwid', r.wwid],
+      ['size', r.sizeBytes],
+      ['target', `${r.target} LUN ${r.lun}`],
+      ['multipath', r.multipath ? 'yes' : 'no'],
+    ]);
+    for (const x of r.portals) p.line(`  ${x.ok ? 'ok  ' : 'FAIL'} ${x.address}:${x.port}${x.error ? `  ${x.error}` : ''}`);
+    if (r.degraded) p.line('degraded: not every portal gave a path; run activate again once the portal is back');
+  },
+});
