@@ -12,6 +12,8 @@ export const EXIT = {
   AUTH: 7,
   NO_SPACE: 8,
   HOST: 9,
+  /** `cleanup` found orphans (dry run), or some are left after --apply. */
+  FOUND: 10,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

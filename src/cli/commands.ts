@@ -1,5 +1,6 @@
 // The command table. Command modules are cheap to import (no work at import time); heavy
 // libraries load inside `run` (axios on the first REST request).
+import cleanup from '../commands/cleanup';
 import loginActivate from '../commands/login/activate';
 import loginDeactivate from '../commands/login/deactivate';
 import loginList from '../commands/login/list';
@@ -29,7 +30,7 @@ import volumeGet from '../commands/volume/get';
 import volumeList from '../commands/volume/list';
 import volumeRename from '../commands/volume/rename';
 import volumeResize from '../commands/volume/resize';
-import type { NounDef } from './command';
+import type { CommandDef, NounDef } from './command';
 
 export const NOUNS: NounDef[] = [
   { name: 'pool', describe: 'Pool capacity, virtual IPs and health check', verbs: [poolStats, poolVips, poolCheck] },
@@ -56,3 +57,6 @@ export const NOUNS: NounDef[] = [
   { name: 'multipath', describe: 'This host: the multipath map of one WWID (status, add, remove)', verbs: [multipathStatus, multipathAdd, multipathRemove] },
   { name: 'simulator', describe: 'A JovianDSS REST simulator on loopback (demo, tests, safe sandbox)', verbs: [simulatorStart] },
 ];
+
+/** Commands that are verbs on their own (`jdssc cleanup`). */
+export const TOP_LEVEL: CommandDef[] = [cleanup];

@@ -4,7 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { EXIT, UsageError, isJdsscError } from '../errors';
 import { VERSION } from '../version';
 import type { CommandDef, NounDef } from './command';
-import { NOUNS } from './commands';
+import { NOUNS, TOP_LEVEL } from './commands';
 import { createFactory, type FactoryOverrides, type IO } from './factory';
 import { addGlobalOptions } from './globalOptions';
 import { Printer } from './output';
@@ -13,7 +13,8 @@ const EXIT_CODES = `Exit codes:
   0 ok             1 internal/appliance error   2 usage or configuration error
   3 not found      4 already exists/conflict    5 busy or blocked (clones, newer snapshots, sessions)
   6 storage unreachable or deadline exceeded     7 authentication or TLS trust failed
-  8 no space on the pool                        9 host-side failure (iscsiadm, multipath, device)`;
+  8 no space on the pool                        9 host-side failure (iscsiadm, multipath, device)
+  10 cleanup found orphans (dry run) or left some behind`;
 
 export async function main(args: string[], io: IO, overrides: FactoryOverrides = {}): Promise<number> {
   const wantsJson = args.includes('--json');
@@ -37,9 +38,9 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
     });
 
   skipHelpCaching(cli);
-  for (const noun of NOUNS) {
-    cli.command(noun.name, noun.describe, (y) => addVerbs(y, noun, (def, argv) => (outcome = runCommand(def, argv, io, overrides))));
-  }
+  const start = (def: CommandDef, argv: Record<string, unknown>) => (outcome = runCommand(def, argv, io, overrides));
+  for (const noun of NOUNS) cli.command(noun.name, noun.describe, (y) => addVerbs(y, noun, start));
+  for (const def of TOP_LEVEL) addCommand(cli, def, start);
 
   try {
     await cli.parseAsync(args, {}, (_err, _argv, output) => {
@@ -70,21 +71,25 @@ function skipHelpCaching(cli: Argv): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
-function addVerbs(y: Argv, noun: NounDef, start: (def: CommandDef, argv: Record<string, unknown>) => void): Argv {
-  for (const def of noun.verbs) {
-    y.command(
-      def.command,
-      def.describe,
-      (sub) => {
-        const built = def.builder ? def.builder(sub) : sub;
-        for (const [cmd, text] of def.examples) built.example(cmd, text);
-        return built;
-      },
-      (argv) => start(def, argv as Record<string, unknown>),
-      [],
-      false,
-    );
-  }
+type Start = (def: CommandDef, argv: Record<string, unknown>) => void;
+
+function addCommand(y: Argv, def: CommandDef, start: Start): void {
+  y.command(
+    def.command,
+    def.describe,
+    (sub) => {
+      const built = def.builder ? def.builder(sub) : sub;
+      for (const [cmd, text] of def.examples) built.example(cmd, text);
+      return built;
+    },
+    (argv) => start(def, argv as Record<string, unknown>),
+    [],
+    false,
+  );
+}
+
+function addVerbs(y: Argv, noun: NounDef, start: Start): Argv {
+  for (const def of noun.verbs) addCommand(y, def, start);
   return y.demandCommand(1, `give a ${noun.name} verb (${noun.verbs.map((v) => v.command.split(' ')[0]).join(', ')}); see jdssc ${noun.name} --help`);
 }
 

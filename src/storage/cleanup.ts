@@ -1,0 +1,150 @@
+// Orphans on the array: volumes of VMs that no longer exist, targets without LUNs, LUNs whose
+// zvol is gone, export clones nobody publishes, intermediate clone snapshots whose clone is gone.
+// Discovery never changes anything; removal goes through the same operations as the commands.
+import { NotFoundError } from '../errors';
+import * as snaps from '../jovian/snapshots';
+import * as t from '../jovian/targets';
+import * as vols from '../jovian/volumes';
+import { isExportCloneName, parseSnapshotName, volumeLogical, withoutClusterPrefix, vmidOf } from './naming';
+import { displayName, type StorageContext } from './context';
+import { deleteVolume } from './volumeDelete';
+import { detachFromTarget } from './unpublish';
+import { removeExportClone } from './targets/exportClone';
+
+export type ArrayOrphanKind = 'dangling-lun' | 'empty-target' | 'export-clone' | 'intermediate-snapshot' | 'volume';
+
+export interface ArrayOrphan {
+  kind: ArrayOrphanKind;
+  /** Stable identity (used to count how often it was seen). */
+  key: string;
+  name: string;
+  detail: string;
+  /** Epoch seconds when the object was made, if the array says. */
+  created?: number;
+  /** Set when it must not be removed now, and why. */
+  keep?: string;
+  /** What removal needs (physical names), not shown to users. */
+  ref: { target?: string; lun?: number; volume?: string; snapshot?: string; pveName?: string };
+}
+
+export interface ArrayScan {
+  orphans: ArrayOrphan[];
+  notes: string[];
+}
+
+export interface ScanOptions {
+  targetPrefix: string;
+  /** VM ids that exist in the cluster; undefined = unknown, so no volume is judged. */
+  vmids?: Set<number>;
+}
+
+export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<ArrayScan> {
+  const notes: string[] = [];
+  const orphans: ArrayOrphan[] = [];
+  const all: vols.VolumeRecord[] = [];
+  for await (const page of vols.listVolumes(ctx.rest)) all.push(...page);
+  const physical = new Set(all.map((v) => v.name));
+
+  // Targets of this storage: empty ones, and LUNs whose zvol no longer exists.
+  for (const target of (await t.listTargets(ctx.rest)).filter((x) => x.name.startsWith(`${o.targetPrefix}:`))) {
+    const luns = await t.listLuns(ctx.rest, target.name);
+    if (luns === undefined) continue;
+    const dangling = luns.filter((l) => !physical.has(l.name));
+    for (const l of dangling) {
+      orphans.push({ kind: 'dangling-lun', key: `lun:${target.name}:${l.lun}:${l.name}`, name: `${target.name} LUN ${l.lun}`, detail: `points to ${l.name}, which no longer exists`, ref: { target: target.name, lun: l.lun, volume: l.name } });
+    }
+    if (luns.length === 0) orphans.push({ kind: 'empty-target', key: `target:${target.name}`, name: target.name, detail: 'has no LUNs', ref: { target: target.name } });
+  }
+
+  for (const v of all) {
+    const mine = isExportCloneName(v.name) ? exportOwner(ctx, v.name) : nameOf(ctx, v.name);
+    if (mine === undefined) continue;
+    if (isExportCloneName(v.name)) {
+      const attached = (await t.findLuns(ctx.rest, v.name)).some((l) => l.pool === ctx.pool);
+      if (!attached) orphans.push({ kind: 'export-clone', key: `export:${v.name}`, name: displayName(ctx, v.name), detail: `${v.name} is not published`, created: v.creation, ref: { volume: v.name } });
+      continue;
+    }
+    for (const s of await listSnapshotsOrNone(ctx, v.name)) {
+      if (parseSnapshotName(s.name).kind !== 'clone-source') continue;
+      const clones = await snaps.listSnapshotClones(ctx.rest, v.name, s.name);
+      if (clones.length === 0) {
+        orphans.push({ kind: 'intermediate-snapshot', key: `snap:${v.name}@${s.name}`, name: `${mine}@${s.name}`, detail: 'clone snapshot whose clone is gone', created: s.creation, ref: { volume: v.name, snapshot: s.name } });
+      }
+    }
+  }
+
+  if (o.vmids === undefined) {
+    notes.push('volumes were not judged: no list of existing VMs (give --vmids, or run on a Proxmox node with /etc/pve mounted)');
+  } else if (o.vmids.size === 0) {
+    notes.push('volumes were not judged: the list of existing VMs is empty (is /etc/pve mounted?)');
+  } else {
+    for (const v of all) {
+      const name = nameOf(ctx, v.name);
+      const vmid = name === undefined ? undefined : vmidOf(name);
+      if (name === undefined || vmid === undefined || o.vmids.has(vmid)) continue;
+      const orphan: ArrayOrphan = { kind: 'volume', key: `volume:${v.name}`, name, detail: `VM ${vmid} does not exist`, created: v.creation, ref: { volume: v.name, pveName: name } };
+      const sessions = await liveSessions(ctx, v.name);
+      if (sessions) orphan.keep = `in use: ${sessions}`;
+      orphans.push(orphan);
+    }
+  }
+  return { orphans, notes };
+}
+
+/** Removes one orphan; returns what was done. Re-checks what it relies on first. */
+export async function removeArrayOrphan(ctx: StorageContext, o: ArrayOrphan): Promise<string> {
+  const { target, lun, volume, snapshot, pveName } = o.ref;
+  switch (o.kind) {
+    case 'dangling-lun': {
+      const d = await detachFromTarget(ctx, target!, volume!, lun!);
+      return `detached${d.targetDeleted ? '; target deleted' : ''}`;
+    }
+    case 'empty-target': {
+      const luns = await t.listLuns(ctx.rest, target!);
+      if (luns && luns.length > 0) return 'kept: it has LUNs again';
+      await t.deleteTarget(ctx.rest, target!);
+      return 'deleted';
+    }
+    case 'export-clone': {
+      const r = await removeExportClone(ctx, volume!);
+      return r.deleted ? 'deleted' : 'already gone';
+    }
+    case 'intermediate-snapshot': {
+      if ((await snaps.listSnapshotClones(ctx.rest, volume!, snapshot!)).length > 0) return 'kept: it has a clone again';
+      await snaps.deleteSnapshot(ctx.rest, volume!, snapshot!);
+      return 'deleted';
+    }
+    case 'volume': {
+      const r = await deleteVolume(ctx, pveName!, { cascade: true });
+      return `deleted${r.snapshots?.length ? ` with snapshots ${r.snapshots.join(', ')}` : ''}`;
+    }
+  }
+}
+
+function nameOf(ctx: StorageContext, physical: string): string | undefined {
+  const logical = volumeLogical(physical);
+  return logical === undefined ? undefined : withoutClusterPrefix(logical, ctx.clusterPrefix);
+}
+
+function exportOwner(ctx: StorageContext, physical: string): string | undefined {
+  const p = parseSnapshotName(physical);
+  return p.volume === undefined ? undefined : withoutClusterPrefix(p.volume, ctx.clusterPrefix);
+}
+
+async function listSnapshotsOrNone(ctx: StorageContext, volume: string): Promise<snaps.SnapshotRecord[]> {
+  try {
+    return await snaps.listSnapshots(ctx.rest, volume);
+  } catch (e) {
+    if (e instanceof NotFoundError) return []; // deleted meanwhile
+    throw e;
+  }
+}
+
+/** Addresses with live sessions on the target carrying this volume, or undefined. */
+async function liveSessions(ctx: StorageContext, physical: string): Promise<string | undefined> {
+  for (const loc of (await t.findLuns(ctx.rest, physical)).filter((l) => l.pool === ctx.pool)) {
+    const sessions = await t.listSessions(ctx.rest, loc.target).catch(() => []);
+    if (sessions.length > 0) return `${loc.target} has sessions from ${[...new Set(sessions.map((s) => s.address))].join(', ')}`;
+  }
+  return undefined;
+}
