@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, writeFileSync as write } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 import { call, poolPath } from '../simulator/client';
@@ -19,7 +19,7 @@ afterAll(async () => {
   portal.close();
 });
 
-const check = (args: string[] = []) => env.run(['pool', 'check', '--json', ...args]);
+const check = (args: string[] = []) => env.run(['pool', 'check', '--json', '--skip-host', ...args]);
 const byId = (r: { json: { checks: { id: string }[] } }, id: string) => r.json.checks.find((c) => c.id === id);
 
 describe('pool check', () => {
@@ -82,9 +82,51 @@ describe('pool check', () => {
   });
 
   test('human output names each problem and its fix', async () => {
-    const r = await env.run(['pool', 'check']);
+    const r = await env.run(['pool', 'check', '--skip-host']);
     expect(r.stdout).toMatch(/^FAIL\s+capacity\s+pool Pool-0 is nearly full/m);
     expect(r.stdout).toMatch(/^\s+fix: delete unused volumes/m);
     expect(r.stdout).toMatch(/^status: degraded \(capacity\)$/m);
+  });
+});
+
+describe('pool check on the host', () => {
+  let root: string;
+  beforeAll(() => {
+    root = `${env.dir}/hostroot`;
+    for (const d of ['proc/101', 'proc/102', 'etc/iscsi', 'etc/multipath/conf.d']) mkdirSync(`${root}/${d}`, { recursive: true });
+    write(`${root}/proc/101/comm`, 'iscsid\n');
+    write(`${root}/proc/102/comm`, 'multipathd\n');
+    write(`${root}/etc/iscsi/initiatorname.iscsi`, '## generated\nInitiatorName=iqn.1993-08.org.debian:01:abcdef\n');
+    write(`${root}/etc/multipath/conf.d/jdssc.conf`, 'devices {}\n');
+  });
+  const hostCheck = (extra: string[] = [], tools = `${process.cwd()}/test/host/fakes`) =>
+    env.run(['pool', 'check', '--json', '--host-root', root, '--host-tools-dir', tools, '--multipath', 'true', ...extra]);
+
+  test('tools, daemons, initiator name and the multipath drop-in are checked', async () => {
+    const r = await hostCheck();
+    const host = r.json.checks.filter((c: { category: string }) => c.category === 'host');
+    expect(host.map((c: { id: string; status: string }) => `${c.id}:${c.status}`)).toEqual([
+      'tool:iscsiadm:ok',
+      'daemon:iscsid:ok',
+      'initiator:ok',
+      'tool:multipath:ok',
+      'tool:multipathd:ok',
+      'daemon:multipathd:ok',
+      'multipath-config:ok',
+    ]);
+  });
+
+  test('each planted host problem is reported with its fix (exit 9)', async () => {
+    rmSync(`${root}/proc/102`, { recursive: true });
+    write(`${root}/etc/iscsi/initiatorname.iscsi`, '## nothing here\n');
+    rmSync(`${root}/etc/multipath/conf.d/jdssc.conf`);
+    const r = await hostCheck(['--data-addresses', '127.0.0.2']);
+    const byId2 = (id: string) => r.json.checks.find((c: { id: string }) => c.id === id);
+    expect(byId2('daemon:multipathd')).toMatchObject({ status: 'fail', fix: 'systemctl enable --now multipathd' });
+    expect(byId2('initiator')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/iscsi-iname/) });
+    expect(byId2('multipath-config')).toMatchObject({ status: 'warn' });
+    const missingTool = await hostCheck([], `${env.dir}/no-tools`);
+    expect(missingTool.json.checks.find((c: { id: string }) => c.id === 'tool:iscsiadm')).toMatchObject({ status: 'fail', fix: 'apt install open-iscsi' });
+    expect(r.code).toBe(9);
   });
 });

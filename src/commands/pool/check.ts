@@ -2,6 +2,8 @@ import { defineCommand } from '../../cli/command';
 import { EXIT, type ExitCode } from '../../errors';
 import { arrayChecks, summarise, type CheckCategory, type CheckReport } from '../../storage/check';
 import { tcpProbe } from '../../util/tcp';
+import { hostEnv } from '../../cli/hostEnv';
+import { hostChecks } from '../../host/check';
 
 const EXIT_FOR: Record<CheckCategory, ExitCode> = {
   connectivity: EXIT.UNREACHABLE,
@@ -13,14 +15,15 @@ const EXIT_FOR: Record<CheckCategory, ExitCode> = {
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 
-export default defineCommand<Record<string, never>, CheckReport>({
+export default defineCommand<{ 'skip-host'?: boolean }, CheckReport>({
   command: 'check',
   describe: 'Pre-flight / health check: REST per address, auth, pool, VIPs, space, iSCSI portals, this host',
   examples: [
     ['$0 -c /etc/pve/jdss-Pool-0.yaml pool check', 'what is wrong and how to fix it'],
     ['$0 pool check --json', 'status ok|degraded|down and the failing category'],
   ],
-  run: async (_a, f) => {
+  builder: (y) => y.option('skip-host', { type: 'boolean', describe: 'check only the array (e.g. from a machine that is not a Proxmox node)' }),
+  run: async (a, f) => {
     const s = f.settings();
     const checks = await arrayChecks({
       pool: s.pool,
@@ -32,6 +35,7 @@ export default defineCommand<Record<string, never>, CheckReport>({
       probeClient: (a) => f.probeClient(a),
       tcp: tcpProbe,
     });
+    if (!a['skip-host']) checks.push(...hostChecks(await hostEnv(f), { hostRoot: s.hostRoot, multipath: s.multipath }));
     return summarise(checks);
   },
   // The report is the answer either way; the exit code says which kind of problem was found.
