@@ -38,7 +38,7 @@ export function hostChecks(env: HostEnv, i: HostCheckInput): Check[] {
   out.push(
     initiator
       ? { id: 'initiator', status: 'ok', category: 'host', message: `initiator name ${initiator}` }
-      : { id: 'initiator', status: 'fail', category: 'host', message: 'no InitiatorName in /etc/iscsi/initiatorname.iscsi', fix: 'dpkg-reconfigure open-iscsi (or write InitiatorName=$(iscsi-iname) into the file)' },
+      : { id: 'initiator', status: 'fail', category: 'host', message: 'no InitiatorName in /etc/iscsi/initiatorname.iscsi', fix: 'write InitiatorName=$(iscsi-iname) into /etc/iscsi/initiatorname.iscsi, then restart iscsid' },
   );
   if (i.multipath) {
     tool('multipath', 'multipath-tools');
