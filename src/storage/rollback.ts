@@ -5,6 +5,7 @@ import { BusyError, NotFoundError } from '../errors';
 import * as snaps from '../jovian/snapshots';
 import { parseSnapshotName } from './naming';
 import { displayName, physicalSnapshot, physicalVolume, type StorageContext } from './context';
+import { snapshotRecords } from './snapshots';
 
 export interface Blockers {
   snapshots: string[];
@@ -30,13 +31,7 @@ function label(physical: string): string {
 async function analyse(ctx: StorageContext, volume: string, sid: string): Promise<Analysis> {
   const vol = physicalVolume(ctx, volume);
   const snap = physicalSnapshot(sid);
-  let records: snaps.SnapshotRecord[];
-  try {
-    records = await snaps.listSnapshots(ctx.rest, vol);
-  } catch (e) {
-    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${volume} does not exist`, { volume });
-    throw e;
-  }
+  const records = await snapshotRecords(ctx, vol, volume);
   const target = records.find((r) => r.name === snap);
   if (!target) throw new NotFoundError(`snapshot ${sid} of volume ${volume} does not exist`, { volume, snapshot: sid });
 

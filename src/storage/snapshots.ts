@@ -86,13 +86,7 @@ export interface ListSnapshotsResult {
 /** User snapshots of a volume (intermediate clone snapshots and foreign names are left out). */
 export async function listSnapshots(ctx: StorageContext, volume: string, opts: { withSize?: boolean } = {}): Promise<ListSnapshotsResult> {
   const vol = physicalVolume(ctx, volume);
-  let records: snaps.SnapshotRecord[];
-  try {
-    records = await snaps.listSnapshots(ctx.rest, vol);
-  } catch (e) {
-    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${volume} does not exist`, { volume });
-    throw e;
-  }
+  const records = await snapshotRecords(ctx, vol, volume);
   const out: SnapshotView[] = [];
   for (const r of records) {
     const parsed = parseSnapshotName(r.name);
@@ -102,4 +96,14 @@ export async function listSnapshots(ctx: StorageContext, volume: string, opts: {
     out.push({ name: parsed.name, guid: r.guid ?? null, creation: r.creation ?? null, size: size ?? null });
   }
   return { volume, snapshots: out };
+}
+
+/** Every snapshot of a volume as the array lists it (physical names); a missing volume is exit 3. */
+export async function snapshotRecords(ctx: StorageContext, physical: string, volume: string): Promise<snaps.SnapshotRecord[]> {
+  try {
+    return await snaps.listSnapshots(ctx.rest, physical);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${volume} does not exist`, { volume });
+    throw e;
+  }
 }
