@@ -32,13 +32,17 @@ export interface RestResult {
 }
 
 export interface RetryPolicy {
-  /** Rounds over all addresses (transient answers count as a round). */
+  /**
+   * Rounds over all addresses (transient answers count as a round). By default there is no
+   * count: jdssc keeps trying until the invocation deadline, so a VIP moving during a JovianDSS
+   * HA failover (a minute or two) delays an operation instead of failing it.
+   */
   rounds: number;
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { rounds: 6, baseDelayMs: 200, maxDelayMs: 5000 };
+export const DEFAULT_RETRY: RetryPolicy = { rounds: Infinity, baseDelayMs: 200, maxDelayMs: 5000 };
 
 export interface RestClientOptions {
   addresses: string[];
@@ -81,7 +85,7 @@ export class RestClient {
       let retryAfterMs: number | undefined;
       let networkOnly = true;
       for (const address of this.o.memory.order(this.o.addresses)) {
-        this.checkDeadline(req, fullPath, failures);
+        this.checkDeadline(req, fullPath, failures, false, lastTransient);
         const started = this.o.clock.now();
         try {
           this.sent++;
@@ -133,8 +137,8 @@ export class RestClient {
           }
         }
       }
-      if (round + 1 < this.retry.rounds) await this.backoff(round, retryAfterMs, req, fullPath, failures);
       if (networkOnly) lastTransient = undefined;
+      if (round + 1 < this.retry.rounds) await this.backoff(round, retryAfterMs, req, fullPath, failures, lastTransient);
     }
     throw this.giveUp(req, fullPath, failures, lastTransient);
   }
@@ -167,28 +171,28 @@ export class RestClient {
     return `${base}${req.path}${query}`;
   }
 
-  private async backoff(round: number, retryAfterMs: number | undefined, req: RestRequest, path: string, failures: string[]): Promise<void> {
-    const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** round);
+  private async backoff(round: number, retryAfterMs: number | undefined, req: RestRequest, path: string, failures: string[], transient?: string): Promise<void> {
+    const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** Math.min(round, 20));
     // Full jitter keeps twenty simultaneous jdssc processes from retrying in lockstep.
     const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, 30_000) : exp / 2 + (this.random() * exp) / 2;
-    if (delay >= this.o.deadline.remaining()) this.checkDeadline(req, path, failures, true);
+    if (delay >= this.o.deadline.remaining()) this.checkDeadline(req, path, failures, true, transient);
     await this.o.clock.sleep(delay);
   }
 
-  private checkDeadline(req: RestRequest, path: string, failures: string[], force = false): void {
+  private checkDeadline(req: RestRequest, path: string, failures: string[], force = false, transient?: string): void {
     if (!force && !this.o.deadline.expired()) return;
-    throw new UnreachableError(
-      `no answer from JovianDSS for ${req.method} ${path} within the ${Math.round(this.o.deadline.budgetMs / 1000)} s deadline${failures.length ? ` (${summarise(failures)})` : ''}`,
-      { failures },
-      'timeout',
-    );
+    const budget = Math.round(this.o.deadline.budgetMs / 1000);
+    if (failures.length === 0) {
+      throw new UnreachableError(`no answer from JovianDSS for ${req.method} ${path} within the ${budget} s deadline`, { failures }, 'timeout');
+    }
+    throw this.giveUp(req, path, failures, transient, ` (gave up at the ${budget} s deadline)`);
   }
 
-  private giveUp(req: RestRequest, path: string, failures: string[], transient?: string): JdsscError {
+  private giveUp(req: RestRequest, path: string, failures: string[], transient?: string, when = ''): JdsscError {
     if (transient) {
-      return new UnreachableError(`JovianDSS kept refusing ${req.method} ${path}: ${transient} (${summarise(failures)})`, { failures });
+      return new UnreachableError(`JovianDSS kept refusing ${req.method} ${path}: ${transient} (${summarise(failures)})${when}`, { failures });
     }
-    return new UnreachableError(`JovianDSS REST API unreachable: ${summarise(failures)}`, { failures });
+    return new UnreachableError(`JovianDSS REST API unreachable: ${summarise(failures)}${when}`, { failures });
   }
 }
 

@@ -32,7 +32,7 @@ test('whole flows, successes and failures, leak no secret anywhere', async () =>
   expect((await run(['target', 'publish', 'vm-100-disk-0', '--snapshot', 's1'])).code).toBe(0);
   // failures: a bad CHAP user, an unreachable address, a refused request, a wrong password
   expect((await run(['target', 'publish', 'vm-100-disk-0'], ['--chap-user', '-bad'])).code).toBe(2);
-  expect((await run(['pool', 'stats'], ['--control-addresses', '127.0.0.9'])).code).toBe(6);
+  expect((await run(['pool', 'stats'], ['--control-addresses', '127.0.0.9', '--timeout', '2'])).code).toBe(6);
   expect((await run(['volume', 'create', 'vm-100-disk-0', '--size', '1G'])).code).toBe(4);
   await env.sim.faults.add({ kind: 'status5xx', status: 500, count: 1, match: { method: 'POST' } });
   expect((await run(['volume', 'create', 'vm-101-disk-0', '--size', '1G'])).code).toBe(1);

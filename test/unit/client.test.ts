@@ -84,12 +84,16 @@ describe('failover', () => {
     expect(second.http.log.map((r) => r.address)).toEqual(['127.0.0.4']);
   });
 
-  test('all addresses down → unreachable (exit 6) naming each failure, after bounded rounds', async () => {
-    const { c, http } = client({});
+  test('all addresses down → retried until the deadline, then unreachable (exit 6) naming each failure', async () => {
+    const { c, http, clock } = client({}, { deadlineMs: 30_000 });
+    const started = clock.now();
     const e = await failure(c.get(''));
     expect(e.exitCode).toBe(EXIT.UNREACHABLE);
-    expect(e.message).toMatch(/127\.0\.0\.1: ECONNREFUSED; 127\.0\.0\.4: ECONNREFUSED/);
-    expect(http.log.length).toBe(12); // 6 rounds × 2 addresses
+    expect(e.code).toBe('unreachable');
+    expect(e.message).toMatch(/127\.0\.0\.1: ECONNREFUSED; 127\.0\.0\.4: ECONNREFUSED \(gave up at the 30 s deadline\)/);
+    expect(http.log.length).toBeGreaterThan(12); // an HA failover gets the whole deadline
+    expect(clock.now() - started).toBeLessThanOrEqual(30_000);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(5000); // backoff is capped
   });
 
   test('a TLS trust failure stops at once with a clear fix (exit 7)', async () => {
@@ -185,11 +189,11 @@ describe('no blind replay of changes', () => {
 });
 
 describe('deadline', () => {
-  test('a Retry-After beyond the deadline fails at once with a timeout (exit 6)', async () => {
+  test('a Retry-After beyond the deadline fails at once (exit 6), naming the refusal', async () => {
     const { c, clock } = client({ '127.0.0.1': [{ status: 429, headers: { 'retry-after': '20' }, body: '' }] }, { deadlineMs: 5000 });
     const e = await failure(c.get('/x'));
-    expect(e.code).toBe('timeout');
     expect(e.exitCode).toBe(EXIT.UNREACHABLE);
+    expect(e.message).toMatch(/kept refusing GET .*HTTP 429/);
     expect(clock.sleeps).toEqual([]);
   });
 
