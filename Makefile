@@ -42,6 +42,10 @@ demo: build
 bench: build
 	$(NODE) bench/run.mjs
 
+# Real-kernel end-to-end tests in a TCG VM (root; the first run builds and caches the VM image, ~1 min).
+e2e: build
+	test/e2e/run.sh
+
 # DESTDIR-aware: the CLI under $(LIBDIR) (no node_modules needed at run time), /usr/bin/jdssc,
 # the Proxmox plugin, man page, bash completion, multipath drop-in, udev rule, examples.
 install: build

@@ -40,8 +40,10 @@ if [ "$ACCEL" = kvm ]; then CPU=host; else CPU=max; fi
 
 rm -rf "$SHARE/out"
 mkdir -p "$SHARE/out"
+APPEND="console=ttyS0 rdinit=/init panic=-1 quiet"
 if [ "${E2E_CONSOLE:-}" = stdio ]; then
   SERIAL=(-serial mon:stdio)
+  APPEND="$APPEND e2e.shell=1"
 else
   CONSOLE_LOG=${E2E_CONSOLE_LOG:-$SHARE/out/console.log}
   SERIAL=(-serial "file:$CONSOLE_LOG")
@@ -54,7 +56,7 @@ QEMU=(qemu-system-x86_64 -M pc -accel "$ACCEL" -cpu "$CPU" -smp "${E2E_SMP:-2}" 
   -nodefaults -no-user-config -display none -vga none -nic none -no-reboot
   "${SERIAL[@]}"
   -kernel "$IMG/vmlinux" -initrd "$IMG/initramfs.cpio"
-  -append "console=ttyS0 rdinit=/init panic=-1 quiet"
+  -append "$APPEND"
   -fsdev "local,id=fs0,path=$SHARE,security_model=none"
   -device "virtio-9p-pci,fsdev=fs0,mount_tag=host")
 

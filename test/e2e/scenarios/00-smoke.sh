@@ -113,7 +113,8 @@ check_wait "the map keeps one path ($SD1)" 20 sh -c "[ \"\$(multipathd show path
 check "I/O through the map still works" sh -c "dd if=/dev/mapper/$WWID bs=1M count=4 iflag=direct status=none | cmp -s - $E2E_TMP/pattern"
 
 # Teardown: flush the map, delete the SCSI disks, log out, delete records ---------------------------
-check "multipath -f $WWID" multipath -f "$WWID"
+udevadm settle -t 20
+check_wait "multipath -f $WWID (retried while udev holds the map)" 10 multipath -f "$WWID"
 check "multipath -w $WWID (forget the WWID)" multipath -w "$WWID"
 for sd in $(sd_devices); do check "delete SCSI disk $sd" sd_delete "$sd"; done
 check "logout of the remaining session" iscsiadm -m node -T "$IQN" -p "$P1" --logout

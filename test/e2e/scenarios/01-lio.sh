@@ -67,7 +67,11 @@ check "multipathd resize map" sh -c "multipathd resize map $WWID | grep -q ok"
 check_wait "the map shows the new size" 20 sh -c "[ \$(blockdev --getsize64 /dev/mapper/$WWID) = $SIZE2 ]"
 
 # Teardown -------------------------------------------------------------------------------------
-check "flush the map and forget the WWID" sh -c "multipath -f $WWID && multipath -w $WWID"
+# Right after a resize, udev's probe of the map's change event can hold it open for a moment:
+# "multipath -f" then says "map in use". Settle and retry, as the CLI must.
+udevadm settle -t 20
+check_wait "flush the map" 10 multipath -f "$WWID"
+check "forget the WWID" multipath -w "$WWID"
 check "log out and delete the records" sh -c "iscsiadm -m node -T $IQN --logout && iscsiadm -m node -T $IQN -o delete && iscsiadm -m discoverydb -t st -p $P1 -o delete"
 check_wait "the SCSI disks are gone" 20 sh -c '! ls /sys/block | grep -q ^sd'
 check "remove the LIO target and backstore" lio_clear
