@@ -9,7 +9,7 @@ PERLDIR := /usr/share/perl5/PVE/Storage/Custom
 DOCDIR  := $(PREFIX)/share/doc/jdssc
 VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
-.PHONY: all build deps typecheck test test-unit demo install uninstall deb e2e bench clean
+.PHONY: all build deps typecheck test test-fast test-unit demo install uninstall deb e2e bench clean
 
 all: build
 
@@ -28,8 +28,12 @@ build: deps
 typecheck: deps
 	./node_modules/.bin/tsc -p tsconfig.json --noEmit
 
-# The whole suite: type check, bundle, then every test tier that runs on this machine.
-test: typecheck build
+# The whole suite: every tier (as root: the real-kernel tier boots a test VM).
+test: test-fast e2e
+
+# Everything but the test VM: type check, bundle, unit / CLI-against-simulator / host / reliability
+# / packaging tests (jest), and the Perl plugin tests (prove).
+test-fast: typecheck build
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci
 
 test-unit: deps
