@@ -35,6 +35,7 @@ test: test-fast e2e
 # / packaging tests (jest), and the Perl plugin tests (prove).
 test-fast: typecheck build
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci
+	prove -j4 -r test/plugin
 
 test-unit: deps
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci test/unit

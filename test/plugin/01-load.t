@@ -63,5 +63,10 @@ subtest 'registration data' => sub {
     is($P->deactivate_storage('s', {}, {}), 1, 'deactivate_storage: nothing to do');
 };
 
+subtest 'without PVE::Storage loaded at all' => sub {
+    my $out = `$^X -I$FindBin::Bin/lib -I$JDSSTest::ROOT/perl -e 'require PVE::Storage::Custom::JovianDSSPlugin; print exists(\$INC{"PVE/Storage.pm"}) ? "loaded " : "absent ", PVE::Storage::Custom::JovianDSSPlugin->api()' 2>&1`;
+    is($out, 'absent 15', 'api() falls back to 15');
+};
+
 is_deeply([JDSSTest::argv_log()], [], 'nothing was executed');
 done_testing();

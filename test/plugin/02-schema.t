@@ -97,4 +97,35 @@ subtest 'check_config as pvesm add / pvesm set' => sub {
         'other settings can change');
 };
 
+subtest 'storage.cfg -> jdssc global flags' => sub {
+    my %cfg = (pool_name => 'Pool-1', config => '/etc/pve/jdss.yaml', user_name => 'pve',
+        control_addresses => '10.0.0.1,10.0.0.2', control_port => 8443, data_addresses => '10.0.1.1',
+        data_port => 3261, target_prefix => 'iqn.2025-04.x:', luns_per_target => 4, block_size => '64K',
+        thin_provisioning => 0, multipath => 1, ssl_cert_verify => 0, jdss_ssl_ca_file => '/etc/ca.pem',
+        chap_enabled => 1, chap_user_name => 'u1', cluster_prefix => 'c1', jdss_debug => 1,
+        log_file => '/var/log/jdssc.log', content => { images => 1 }, shared => 1);
+    local $PVE::Storage::Custom::JovianDSSPlugin::JDSSC = '/usr/bin/jdssc';
+    local $ENV{JDSSC_BIN};
+    my @argv = PVE::Storage::Custom::JovianDSSPlugin::jdssc_argv(\%cfg, 'st1', 20, 'pool', 'stats');
+    no warnings 'qw'; # the address lists have commas
+    is_deeply(\@argv, [qw(/usr/bin/jdssc -c /etc/pve/jdss.yaml --pool Pool-1
+        --control-addresses 10.0.0.1,10.0.0.2 --control-port 8443 --data-addresses 10.0.1.1
+        --data-port 3261 --user-name pve --target-prefix iqn.2025-04.x: --luns-per-target 4
+        --chap-user u1 --cluster-prefix c1 --ca-file /etc/ca.pem --log-file /var/log/jdssc.log
+        --chap-enabled true --multipath true --ssl-cert-verify false),
+        '--password-file', "$PVE::Storage::Custom::JovianDSSPlugin::PRIV_DIR/st1.pw",
+        qw(--storage-id st1 --log-level debug --json --timeout 20 pool stats)], 'every key, in order')
+        or diag "@argv";
+    my @min = PVE::Storage::Custom::JovianDSSPlugin::jdssc_argv({ pool_name => 'P', data_addresses => '1.2.3.4' }, 's', 5, 'x');
+    is_deeply([@min[1 .. $#min]], ['--pool', 'P', '--data-addresses', '1.2.3.4', '--password-file',
+        "$PVE::Storage::Custom::JovianDSSPlugin::PRIV_DIR/s.pw", qw(--storage-id s --json --timeout 5 x)],
+        'unset keys pass no flag (jdssc defaults apply)');
+
+    my $help = `$JDSSTest::ROOT/bin/jdssc --help 2>&1`;
+    for my $flag (grep { /^--/ } @argv) {
+        like($help, qr/\s\Q$flag\E\s/, "jdssc knows $flag");
+    }
+    like($help, qr/-c, --config/, 'jdssc knows -c');
+};
+
 done_testing();

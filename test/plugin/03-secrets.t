@@ -41,6 +41,8 @@ subtest 'adding fails without a password, or when the appliance refuses it' => s
     ok(!-e "$PRIV/jd2.pw", 'the password file is removed again');
     eval { $P->on_add_hook('jd2', scfg($sim, pool_name => 'Pool-9'), user_password => $pw) };
     like($@, qr/Pool-9/, 'unknown pool: refused, naming the pool');
+    eval { $P->on_add_hook('jd2', scfg($sim, chap_enabled => 1, chap_user_name => 'u'), user_password => $pw) };
+    like($@, qr/chap_enabled needs chap_user_name and chap_user_password/, 'CHAP without its secret: refused');
     eval { $P->on_add_hook('jd2', scfg($sim), user_password => "two\nlines") };
     like($@, qr/must not .*contain line breaks/, 'multi-line password: refused');
     ok(!-e "$PRIV/jd2.pw", 'nothing written');
@@ -75,6 +77,22 @@ subtest 'on_delete_hook removes the file' => sub {
     is($P->on_delete_hook('jd1', scfg($sim)), undef, 'returns undef');
     ok(!-e "$PRIV/jd1.pw", 'file gone');
     is($P->on_delete_hook('jd1', scfg($sim)), undef, 'removing twice is fine');
+};
+
+subtest 'jdssc log file (jdss_debug) never holds a secret' => sub {
+    my $log = JDSSTest::tmp() . '/jdssc.log';
+    my $cfg = scfg($sim, log_file => $log, jdss_debug => 1);
+    $P->on_add_hook('jd4', $cfg, user_password => $pw, chap_user_password => $chap);
+    $P->alloc_image('jd4', $cfg, 100, 'raw', undef, 1024);
+    my ($call) = grep { "@$_" =~ /volume create/ } JDSSTest::argv_log();
+    like("@$call", qr/--log-file \Q$log\E .*--log-level debug/, '--log-file and --log-level debug');
+    ok(-s $log, 'jdssc logged');
+    is(mode($log), '0600', 'log file 0600');
+    my $text = slurp($log);
+    like($text, qr/volume|POST|GET/i, 'it logged the REST work');
+    unlike($text, qr/\Q$pw\E/, 'not the REST password');
+    unlike($text, qr/\Q$chap\E/, 'not the CHAP secret');
+    $P->on_delete_hook('jd4', $cfg);
 };
 
 subtest 'no secret on any command line' => sub {

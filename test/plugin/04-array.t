@@ -57,6 +57,14 @@ subtest 'alloc_image: KiB in, bytes on the array, names' => sub {
     like($@, qr/unsupported format 'qcow2'/, 'qcow2 refused');
     is(scalar(JDSSTest::argv_log()), $before, '... before any call to jdssc');
 
+    # as PVE's vdisk_alloc runs it: under the (shared) storage lock, every call within its budget
+    my $locked = $P->cluster_lock_storage($S, 1, undef, sub { $P->alloc_image($S, $scfg, 105, 'raw', undef, 1024) });
+    is($locked, 'vm-105-disk-0', 'alloc under the storage lock');
+    my @t = map { /--timeout (\d+)/ ? $1 : () } map { "@$_" } jdssc_calls(qr/vm(id)? ?-?105/);
+    ok(@t && !grep({ $_ > 50 } @t), "jdssc timeouts under the lock: @t");
+    is($PVE::Storage::Custom::JovianDSSPlugin::LOCK_DEADLINE, undef, 'the lock budget ends with the call');
+    $P->free_image($S, $scfg, $locked, 0, 'raw');
+
     # another node took vm-100-disk-2 between free-name and create: the plugin picks again
     my $thief = scfg($sim);
     my $n = PVE::Storage::Custom::JovianDSSPlugin::with_free_name($scfg, $S, 100, 0, sub {

@@ -28,7 +28,7 @@ subtest 'simulator stopped' => sub {
 
     eval { $P->volume_size_info($scfg, 'jd', 'vm-100-disk-0', 5) };
     my $err = $@;
-    like("$err", qr/^JovianDSS REST API unreachable: 127\.0\.0\.1: ECONNREFUSED$/m, "jdssc's message");
+    like("$err", qr/127\.0\.0\.1: ECONNREFUSED/, "jdssc's message: $err");
     unlike("$err", qr/\n./, 'one line');
     is($J->can('jdssc_exit')->($err), 6, 'exit 6: storage unreachable');
     ok($err && "$err" =~ /^[^\n]+\n$/, 'stringifies like a PVE error (ends with a newline)');
@@ -43,6 +43,25 @@ subtest 'appliance accepts TCP but never answers' => sub {
     my $took = time() - $t0;
     is_deeply(\@st, [0, 0, 0, 0], 'status: inactive');
     cmp_ok($took, '<', 10.5, sprintf('bounded (%.1f s)', $took));
+
+    # what PVE runs under its storage lock must end before the lock's 60 s alarm
+    {
+        local $PVE::Storage::Custom::JovianDSSPlugin::LOCK_DEADLINE = time() + 9;
+        $t0 = time();
+        eval { $J->can('jdssc')->($hung, 'jd', ['volume', 'list'], timeout => 30) };
+        $took = time() - $t0;
+        is($J->can('jdssc_exit')->($@), 6, "a call near the lock deadline fails: $@");
+        cmp_ok($took, '<', 6, sprintf('... within what was left (%.1f s)', $took));
+        my ($call) = grep { "@$_" =~ /volume list$/ } reverse JDSSTest::argv_log();
+        like("@$call", qr/--timeout [1-4] /, 'jdssc got the remaining time, not 30 s') or diag "@$call";
+    }
+    {
+        local $PVE::Storage::Custom::JovianDSSPlugin::LOCK_DEADLINE = time() + 3;
+        my $n = scalar(JDSSTest::argv_log());
+        eval { $J->can('jdssc')->($hung, 'jd', ['volume', 'list']) };
+        like($@, qr/no time left under the storage lock/, 'no time left: not even started');
+        is(scalar(JDSSTest::argv_log()), $n, '... nothing ran');
+    }
     close($sock);
 };
 

@@ -3,13 +3,16 @@
 // test/host/fakes: what the REST API publishes (targets, LUNs, VIP portals, CHAP) becomes the
 // "array" the fake iscsiadm logs in to, and the fake host's sessions are what the appliance
 // reports. A JavaScript copy of test/helpers/fakeDataPath.ts for the Perl plugin tests, which
-// run jdssc as a real process. Loopback only; stops on SIGTERM.
+// run jdssc as a real process: its sleeps cannot tick the fake kernel, so this process ticks it
+// every 50 ms (writes to scan / rescan / delete take effect, as a real kernel's would).
+// Loopback only; stops on SIGTERM.
 //
 //   node sim-fakehost.mjs --host-root DIR --host-state FILE [simulator start options: --password-file
 //     --ca-file --ready-file]
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tickFake } from '../host/fakes/lib/dispatch.mjs';
 import { createFakeRoot, initialState, loadState, saveState, withState } from '../host/fakes/lib/state.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -74,6 +77,7 @@ for (const k of ['host-root', 'host-state', 'password-file', 'ca-file', 'ready-f
 }
 createFakeRoot(opt['host-root']);
 saveState(opt['host-state'], initialState(opt['host-root']));
+const kernel = setInterval(() => tickFake(opt['host-state']), 50);
 process.exitCode = await simulatorMain(
   {
     listen: ['127.0.0.1'],
@@ -85,3 +89,4 @@ process.exitCode = await simulatorMain(
   },
   { stdout: process.stdout, stderr: process.stderr },
 );
+clearInterval(kernel);

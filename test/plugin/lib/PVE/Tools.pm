@@ -16,6 +16,8 @@ use Time::HiRes ();
 
 our @EXPORT_OK = qw(run_command);
 our @COMMANDS;
+# Tests may hook in after each command (e.g. to play the array's side of a data path).
+our $AFTER_RUN;
 
 sub cmd_string { return join(' ', map { /^[\w\/.,:=+-]+$/ ? $_ : "'$_'" } @{ $_[0] }) }
 
@@ -59,6 +61,7 @@ sub run_command {
     my $status = $?;
     die "command '$cmdstr' failed: got signal " . ($status & 127) . "\n" if $status & 127;
     my $rc = $status >> 8;
+    $AFTER_RUN->($cmd, $rc) if $AFTER_RUN;
     die "command '$cmdstr' failed: exit code $rc\n" if $rc && !$param{noerr};
     return $rc;
 }
