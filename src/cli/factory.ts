@@ -10,7 +10,7 @@ import { requireControlAddresses, resolveConfig, type ResolvedConfig } from '../
 import type { Settings } from '../config/schema';
 import { ConfigError } from '../errors';
 import { createAddressMemory, noAddressMemory, type AddressMemory } from '../jovian/addressMemory';
-import { RestClient } from '../jovian/client';
+import { DEFAULT_RETRY, RestClient } from '../jovian/client';
 import type { HttpSender } from '../jovian/httpTypes';
 import { createLogger, Redactor, type Logger } from '../log/logger';
 import { systemClock, type Clock } from '../util/clock';
@@ -152,6 +152,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
           memory: addressMemory(f, addresses, s.controlPort),
           log: f.logger(),
           requestTimeoutMs: s.requestTimeoutMs,
+          retry: s.restAttempts ? { ...DEFAULT_RETRY, rounds: s.restAttempts } : undefined,
         });
       })();
       return rest;

@@ -22,6 +22,7 @@ export function addGlobalOptions<T>(y: Argv<T>): Argv<T> {
     .option('ca-file', { type: 'string', global: true, group: CONNECTION, describe: 'CA bundle (PEM) that signed the appliance certificate' })
     .option('connect-timeout', { type: 'string', global: true, group: CONNECTION, describe: 'seconds per connection attempt (default 3)' })
     .option('request-timeout', { type: 'string', global: true, group: CONNECTION, describe: 'seconds per REST answer (default 60)' })
+    .option('attempts', { type: 'string', global: true, group: CONNECTION, describe: 'rounds over the REST addresses (default: until --timeout); 1 for fast polling' })
     .option('timeout', { type: 'string', global: true, group: CONNECTION, describe: 'deadline for the whole command in seconds (default 110)' })
     .option('target-prefix', { type: 'string', global: true, group: STORAGE, describe: 'IQN prefix of this storage’s targets' })
     .option('luns-per-target', { type: 'string', global: true, group: STORAGE, describe: 'LUNs per target (default 8)' })
@@ -68,6 +69,7 @@ export function settingFlags(argv: Record<string, unknown>): Record<string, unkn
     'connect-timeout',
     'request-timeout',
     'timeout',
+    'attempts',
     'target-prefix',
     'luns-per-target',
     'cluster-prefix',

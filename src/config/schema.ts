@@ -39,6 +39,7 @@ export interface Settings {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   deadlineMs: number;
+  restAttempts?: number;
   stateDir?: string;
   passwordFile?: string;
   storageId?: string;
@@ -180,6 +181,13 @@ export const SETTINGS: SettingSpec[] = [
     flag: 'host-tools-dir',
     parse: parseString,
     describe: 'directory holding iscsiadm, multipath, multipathd, dmsetup, udevadm, blockdev (default: their Debian paths)',
+  }),
+  spec({
+    setting: 'restAttempts',
+    keys: ['rest_attempts'],
+    flag: 'attempts',
+    parse: (k, v) => parseInteger(k, v, 1, 1000),
+    describe: 'rounds over the REST addresses before giving up (default: keep trying until the deadline); 1 for fast polling',
   }),
   spec({ setting: 'stateDir', keys: ['state_dir'], flag: 'state-dir', parse: parseString, describe: 'directory for jdssc state (address memory, locks, LUN records)' }),
 ];

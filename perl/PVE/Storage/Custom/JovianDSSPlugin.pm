@@ -388,7 +388,9 @@ sub list_images {
 
 sub status {
     my ($class, $storeid, $scfg, $cache) = @_;
-    my $s = eval { jdssc($scfg, $storeid, ['pool', 'stats'], timeout => T_STATUS, quiet => 1) };
+    # pvestatd polls every storage in turn every 10 s: one round over the addresses, short
+    # connect timeout, so a down appliance costs a moment, not the whole budget, each cycle.
+    my $s = eval { jdssc($scfg, $storeid, ['--attempts', '1', '--connect-timeout', '2', 'pool', 'stats'], timeout => T_STATUS, quiet => 1) };
     return (0, 0, 0, 0) if !$s;
     return ($s->{total}, $s->{free}, $s->{used}, 1);
 }
