@@ -16,6 +16,7 @@ Priority: optional
 Architecture: all
 Depends: nodejs (>= 18), open-iscsi, multipath-tools
 Recommends: sg3-utils
+Conflicts: open-e-joviandss-proxmox-plugin
 Installed-Size: $size
 Maintainer: jdssc maintainers <maintainers@jdssc.invalid>
 Description: Open-E JovianDSS storage for Proxmox VE

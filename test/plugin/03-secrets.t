@@ -30,6 +30,17 @@ subtest 'on_add_hook writes the password file and checks the pool' => sub {
     like("@{ $stats[0] }", qr/--password-file \Q$PRIV\E\/jd1\.pw --storage-id jd1/, 'with the password file');
 };
 
+subtest 'a password file written beforehand keeps the password off every command line' => sub {
+    open(my $fh, '>', "$PRIV/jd4.pw") or die $!;
+    print {$fh} "user_password $pw\n";
+    close($fh);
+    chmod 0644, "$PRIV/jd4.pw";
+    is($P->on_add_hook('jd4', scfg($sim)), undef, 'added without --user_password');
+    is(slurp("$PRIV/jd4.pw"), "user_password $pw\n", 'the prepared file is kept');
+    is(mode("$PRIV/jd4.pw"), '0600', '... and tightened to 0600');
+    $P->on_delete_hook('jd4', scfg($sim));
+};
+
 subtest 'adding fails without a password, or when the appliance refuses it' => sub {
     eval { $P->on_add_hook('jd2', scfg($sim)) };
     like($@, qr/user_password is required/, 'no password: refused');

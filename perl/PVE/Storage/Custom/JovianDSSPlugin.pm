@@ -257,15 +257,20 @@ sub write_secrets {
 
 sub on_add_hook {
     my ($class, $storeid, $scfg, %sensitive) = @_;
-    die "user_password is required for a joviandss storage\n"
-        if !defined($sensitive{user_password}) || $sensitive{user_password} eq '';
+    # The password may come with `pvesm add … --user_password`, or from a password file the
+    # admin wrote beforehand (mode 0600), which keeps it off every command line.
+    my %prepared = defined($sensitive{user_password}) ? () : read_secrets($storeid);
+    my %secrets = (%prepared, map { $_ => $sensitive{$_} } grep { defined $sensitive{$_} } @SECRETS);
+    die "user_password is required for a joviandss storage (give --user_password, or write "
+        . password_file($storeid) . " first)\n"
+        if !defined($secrets{user_password}) || $secrets{user_password} eq '';
     die "chap_enabled needs chap_user_name and chap_user_password\n"
-        if $scfg->{chap_enabled} && (!$scfg->{chap_user_name} || !defined($sensitive{chap_user_password}));
-    write_secrets($storeid, { map { $_ => $sensitive{$_} } @SECRETS }, 1);
+        if $scfg->{chap_enabled} && (!$scfg->{chap_user_name} || !defined($secrets{chap_user_password}));
+    write_secrets($storeid, \%secrets, 1);
     if (!$scfg->{disable}) { # fail now, not at the first disk operation (wrong pool, password, CA)
         eval { jdssc($scfg, $storeid, ['pool', 'stats'], timeout => T_READ, quiet => 1) };
         if (my $err = $@) {
-            unlink password_file($storeid);
+            unlink password_file($storeid) if !%prepared;
             die "storage '$storeid': $err";
         }
     }
