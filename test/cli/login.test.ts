@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
-import { FAKE_INITIATOR } from '../helpers/fakeDataPath';
+import { FAKE_INITIATOR } from '../helpers/fakeDataPath.mjs';
 
 const PREFIX = 'iqn.2025-04.proxmox.joviandss.iscsi';
 let env: CliEnv;

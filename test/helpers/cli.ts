@@ -9,7 +9,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import { FAKES_DIR } from '../host/fakes/harness';
 import { tickFake } from '../host/fakes/lib/dispatch.mjs';
 import { createFakeRoot, initialState, loadState, saveState, withState } from '../host/fakes/lib/state.mjs';
-import { fakeDataPath } from './fakeDataPath';
+import { fakeDataPath } from './fakeDataPath.mjs';
 import { tempDir } from './tmp';
 
 /** The fake host behind `login` tests: its root, its state, and knobs. */

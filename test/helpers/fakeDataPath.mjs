@@ -1,29 +1,24 @@
-// Connects the simulator to the fake host: what the REST API publishes (targets, LUNs, VIP
-// portals, CHAP) becomes the "array" the fake iscsiadm logs in to, and the fake host's
-// sessions become the sessions the appliance reports. Test-only counterpart of a real data path.
-import type { LunExport, TargetBackend, TargetSettings } from '../../src/simulator';
-import type { SessionRec } from '../../src/simulator/model';
+// Connects the simulator to the fake host of test/host/fakes: what the REST API publishes
+// (targets, LUNs, VIP portals, CHAP) becomes the "array" the fake iscsiadm logs in to, and the
+// fake host's sessions become the sessions the appliance reports. The test-only counterpart of
+// a real data path; used by the jest tiers (test/helpers/cli.ts) and the Perl plugin tests
+// (test/plugin/sim-fakehost.mjs).
 import { loadState, withState } from '../host/fakes/lib/state.mjs';
 
 export const FAKE_INITIATOR = 'iqn.1993-08.org.debian:01:jdssc-test-host';
 
-interface Extra {
-  chapActive: boolean;
-  users: { name: string; password: string }[];
-}
-
-export function fakeDataPath(statePath: string, dataPort = 3260): TargetBackend {
-  const extra = new Map<string, Extra>();
-  const chapOf = (target: string) => {
+export function fakeDataPath(statePath, dataPort = 3260) {
+  const extra = new Map();
+  const chapOf = (target) => {
     const x = extra.get(target);
     return x?.chapActive && x.users[0] ? { user: x.users[0].name, secret: x.users[0].password } : null;
   };
-  const update = (target: string, fn: (t: { portals: string[]; chap: unknown; luns: Record<number, unknown> }) => void) =>
+  const update = (target, fn) =>
     withState(statePath, (state) => {
       state.array.targets[target] ??= { portals: [], chap: null, luns: {} };
       fn(state.array.targets[target]);
     });
-  const settingsApply = (target: string, s: TargetSettings) => {
+  const settingsApply = (target, s) => {
     extra.set(target, { chapActive: s.incomingUsersActive, users: extra.get(target)?.users ?? [] });
     update(target, (t) => {
       t.portals = s.assignedVipAddresses.map((a) => `${a}:${dataPort}`);
@@ -40,7 +35,7 @@ export function fakeDataPath(statePath: string, dataPort = 3260): TargetBackend 
       extra.delete(target);
       withState(statePath, (state) => delete state.array.targets[target]);
     },
-    onLunAttached: (_pool, target, lun: LunExport) =>
+    onLunAttached: (_pool, target, lun) =>
       update(target, (t) => {
         t.luns[lun.lun] = { wwid: `2${Buffer.from(lun.scsiId.slice(0, 8)).toString('hex')}`, sizeBytes: lun.sizeBytes };
       }),
@@ -51,9 +46,9 @@ export function fakeDataPath(statePath: string, dataPort = 3260): TargetBackend 
         t.chap = chapOf(target);
       });
     },
-    listSessions: (_pool, target): SessionRec[] =>
-      (loadState(statePath).sessions as { sid: number; target: string; address: string }[])
-        .filter((s) => s.target === target)
+    listSessions: (_pool, target) =>
+      loadState(statePath)
+        .sessions.filter((s) => s.target === target)
         .map((s) => ({ target_name: target, cid: '0', ip: '127.0.0.1', sid: String(s.sid), initiator_name: FAKE_INITIATOR })),
   };
 }
