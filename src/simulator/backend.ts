@@ -1,6 +1,7 @@
 // Hook interface between the REST model and a data path. The default does nothing (REST-only
-// simulation); a later mode can implement it to drive a real iSCSI target such as tgtd, so
-// initiators could log in to what the REST API created.
+// simulation). The data path mode (dataPath/) implements it to drive a real iSCSI target (tgtd
+// on the host, LIO in the test VM) backed by one sparse image file per zvol, so initiators can
+// log in to what the REST API created and read what was written.
 import type { SessionRec } from './model';
 
 export interface LunExport {
@@ -19,16 +20,43 @@ export interface TargetSettings {
   assignedVipAddresses: string[];
 }
 
+/**
+ * What happened to a zvol's data, raised by the ZFS model with the appliance's semantics (a
+ * destroyed volume first loses its snapshots, a rollback first destroys the newer snapshots,
+ * a rename carries the snapshots along). `restored` marks events replayed from a state file
+ * at start: keep an existing image instead of starting from zeros.
+ */
+export type DataEvent =
+  | { kind: 'volumeCreated'; volume: string; sizeBytes: number; restored?: boolean }
+  | { kind: 'volumeResized'; volume: string; sizeBytes: number }
+  | { kind: 'volumeRenamed'; from: string; to: string; snapshots: string[] }
+  | { kind: 'volumeDeleted'; volume: string }
+  | { kind: 'snapshotCreated'; volume: string; snapshot: string; sizeBytes: number; restored?: boolean }
+  | { kind: 'snapshotDeleted'; volume: string; snapshot: string }
+  | { kind: 'cloneCreated'; volume: string; origin: { volume: string; snapshot: string }; sizeBytes: number; restored?: boolean }
+  | { kind: 'rolledBack'; volume: string; snapshot: string; sizeBytes: number };
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Hooks are called after the model changed. A backend that does real work must serialise it
+ * itself, in call order: concurrent REST requests call it concurrently, and the data events of
+ * one request are delivered before the iSCSI hooks that follow them.
+ */
 export interface TargetBackend {
-  onTargetCreated(pool: string, target: string, settings: TargetSettings): void | Promise<void>;
-  onTargetUpdated(pool: string, target: string, settings: TargetSettings, renamedFrom?: string): void | Promise<void>;
-  onTargetDeleted(pool: string, target: string): void | Promise<void>;
-  onLunAttached(pool: string, target: string, lun: LunExport): void | Promise<void>;
-  onLunDetached(pool: string, target: string, lun: number): void | Promise<void>;
+  onTargetCreated(pool: string, target: string, settings: TargetSettings): MaybePromise<void>;
+  onTargetUpdated(pool: string, target: string, settings: TargetSettings, renamedFrom?: string): MaybePromise<void>;
+  onTargetDeleted(pool: string, target: string): MaybePromise<void>;
+  onLunAttached(pool: string, target: string, lun: LunExport): MaybePromise<void>;
+  onLunDetached(pool: string, target: string, lun: number): MaybePromise<void>;
   /** Called with the full user list (passwords included) whenever it changes. */
-  onUsersChanged(pool: string, target: string, users: { name: string; password: string }[]): void | Promise<void>;
+  onUsersChanged(pool: string, target: string, users: { name: string; password: string }[]): MaybePromise<void>;
   /** Live sessions from the data path; undefined = use the sessions injected by tests. */
-  listSessions(pool: string, target: string): SessionRec[] | undefined;
+  listSessions(pool: string, target: string): MaybePromise<SessionRec[] | undefined>;
+  /** Volume data events (optional: REST-only backends ignore them). */
+  onDataEvent?(pool: string, event: DataEvent): MaybePromise<void>;
+  /** Called once when the simulator closes: remove what the backend created, stop daemons. */
+  close?(): Promise<void>;
 }
 
 export const noopBackend: TargetBackend = {
@@ -40,3 +68,32 @@ export const noopBackend: TargetBackend = {
   onUsersChanged: () => undefined,
   listSessions: () => undefined,
 };
+
+/**
+ * Delivers the model's data events to the backend as they happen and lets the request
+ * pipeline wait for them (and see their failures) before it answers: a client that created a
+ * volume may publish it with its very next request.
+ */
+export class DataEventSink {
+  private pending: Promise<{ error: unknown } | undefined>[] = [];
+
+  constructor(private readonly backend: TargetBackend) {}
+
+  deliver(pool: string, event: DataEvent): void {
+    if (!this.backend.onDataEvent) return;
+    // Invoked right away (so the backend sees events in model order); a synchronous throw
+    // becomes a rejection instead of breaking the model's mutation half-way, and the outcome
+    // is captured at once so a failure is never an unhandled rejection.
+    const run = (async () => this.backend.onDataEvent!(pool, event))();
+    this.pending.push(run.then(() => undefined, (error: unknown) => ({ error })));
+  }
+
+  /** Wait for everything delivered so far; rethrows the first failure among them. */
+  async settle(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const failed = (await Promise.all(batch)).find((r) => r !== undefined);
+    if (failed) throw failed.error;
+  }
+}

@@ -20,6 +20,8 @@ export interface ControlDeps {
   listeners: AddressListeners;
   port(): number;
   dumpState(): unknown;
+  /** Wait for the data path to apply what a change raised (seeded volumes get their images). */
+  settleData(): Promise<void>;
 }
 
 class ControlError extends Error {
@@ -107,8 +109,11 @@ export function createControlHandler(deps: ControlDeps) {
         deps.clock.adjust({ offsetMs: offsetMs as number | undefined, freezeAt: freezeAt as number | null | undefined });
         return sendJson(res, 200, deps.clock.describe());
       }
-      case 'POST seed':
-        return sendJson(res, 201, seedVolumes(deps.state, asObject(body) as unknown as SeedRequest));
+      case 'POST seed': {
+        const seeded = seedVolumes(deps.state, asObject(body) as unknown as SeedRequest);
+        await deps.settleData();
+        return sendJson(res, 201, seeded);
+      }
       case 'GET state':
         return sendJson(res, 200, deps.dumpState());
       default:

@@ -3,9 +3,10 @@
 import type { ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { BasicAuth } from './auth';
-import { noopBackend } from './backend';
+import { DataEventSink, noopBackend, type TargetBackend } from './backend';
 import { generateCertificate } from './cert';
 import { createControlHandler } from './control';
+import { startDataPath, type DataPathHandle } from './dataPath';
 import { IdSource, SeededRandom, SimClock } from './effects';
 import { FaultController } from './faults';
 import { AddressListeners, isLoopback } from './listeners';
@@ -22,8 +23,10 @@ export type { PoolSeed, RunningSimulator, SimulatorOptions, VipSeed } from './ty
 export type { FaultSpec, FaultKind, FaultMatch, ActiveFault } from './faults';
 export { FaultController } from './faults';
 export { RequestLog, type RequestRecord, type CountFilter } from './requestLog';
-export type { TargetBackend, LunExport, TargetSettings } from './backend';
+export type { TargetBackend, LunExport, TargetSettings, DataEvent } from './backend';
 export { noopBackend } from './backend';
+export type { DataPathOptions, DataPathHandle } from './dataPath';
+export { TGT_LUN_OFFSET, tgtLun, joviandssWwid } from './dataPath';
 export type { SimState, SessionRec } from './model';
 export type { SeedRequest } from './seed';
 
@@ -71,7 +74,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const log = new RequestLog();
   const faults = new FaultController(faultRandom);
   const hung = new Set<ServerResponse>();
-  const backend = opts.backend ?? noopBackend;
+  if (opts.backend && opts.dataPath) throw new Error('simulator: give either backend or dataPath, not both');
+  let dataPath: DataPathHandle | undefined;
+  if (opts.dataPath) dataPath = await startDataPath(opts.dataPath, state);
+  const backend: TargetBackend = dataPath?.backend ?? opts.backend ?? noopBackend;
+  // Subscribed after the replay: what the model raises from now on reaches the data path.
+  const data = new DataEventSink(backend);
+  state.onData((pool, event) => data.deliver(pool, event));
+  const settleData = () => data.settle();
   let listeners: AddressListeners;
   const port = () => listeners.port;
 
@@ -85,17 +95,24 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     },
     port,
     dumpState: () => redactSecrets(serializeState(state, idRandom)),
+    settleData,
   });
   const https: Server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 });
-  https.on('request', createRequestListener({ state, faults, log, auth: new BasicAuth(opts.user ?? 'admin', opts.password ?? 'admin'), backend, router: buildRouter(), port, control, hung }));
+  https.on('request', createRequestListener({ state, faults, log, auth: new BasicAuth(opts.user ?? 'admin', opts.password ?? 'admin'), backend, router: buildRouter(), port, control, hung, settleData }));
   https.on('tlsClientError', () => undefined); // a client rejecting our cert is its business
   listeners = new AddressListeners(addresses, (socket) => https.emit('connection', socket));
-  await listeners.open(opts.port || undefined);
+  try {
+    await listeners.open(opts.port || undefined);
+  } catch (e) {
+    await backend.close?.().catch(() => undefined);
+    throw e;
+  }
   faults.bindAddresses((address, change) => listeners.setState(address, change));
   try {
     await faults.add(opts.faults ?? []);
   } catch (e) {
     await listeners.closeAll();
+    await backend.close?.().catch(() => undefined);
     throw e;
   }
 
@@ -113,6 +130,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     setAddressBlackhole: (address, on) => listeners.setState(address, { blackhole: on }),
     setSessions: (pool, target, sessions) => setSessions(state, pool, target, sessions),
     seed: (req) => seedVolumes(state, req),
+    dataPath,
     flush: async () => writer?.flush(),
     async close() {
       if (closed) return;
@@ -121,6 +139,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       await listeners.closeAll();
       https.closeAllConnections?.();
       await writer?.flush();
+      // Targets removed and tgtd stopped last: no REST request can re-create anything now.
+      await data.settle().catch(() => undefined);
+      await backend.close?.();
     },
   };
 }

@@ -84,10 +84,21 @@ export async function simulatorMain(opts: SimulatorMainOptions, io: SimulatorMai
     if (caFile) await writeAtomically(caFile, sim.caPem, 0o644);
     const user = simOptions.user ?? 'admin';
     if (readyFile) {
-      const ready = { pid: process.pid, port: sim.port, addresses: sim.addresses, caFile: caFile ?? null, user };
+      const ready = {
+        pid: process.pid,
+        port: sim.port,
+        addresses: sim.addresses,
+        caFile: caFile ?? null,
+        user,
+        ...(sim.dataPath ? { dataPath: { kind: sim.dataPath.kind, port: sim.dataPath.port, portals: sim.dataPath.addresses, dataDir: sim.dataPath.dataDir } } : {}),
+      };
       await writeAtomically(readyFile, `${JSON.stringify(ready)}\n`, 0o600);
     }
     io.stdout.write(`jdssc simulator listening on ${sim.addresses.map((a) => sim.baseUrl(a)).join(', ')} (user ${user})\n`);
+    if (sim.dataPath) {
+      const dp = sim.dataPath;
+      io.stdout.write(`jdssc simulator data path: ${dp.kind} on ${dp.addresses.map((a) => `${a}:${dp.port}`).join(', ')}, images in ${dp.dataDir}\n`);
+    }
     await stopped;
   } catch (e) {
     io.stderr.write(`jdssc simulator: ${(e as Error).message}\n`);

@@ -1,5 +1,6 @@
 // The simulator's in-memory model. Plain records in Maps (O(1) lookup by name) plus cached
 // creation-ordered arrays so a page of a 10 000-volume listing is a slice, not a scan.
+import type { DataEvent } from './backend';
 import type { IdSource, SimClock } from './effects';
 
 export interface SnapshotRec {
@@ -88,6 +89,7 @@ export class SimState {
   /** First 8 hex chars of every san:volume_id handed out: hosts derive WWIDs from them. */
   readonly usedScsiPrefixes = new Set<string>();
   private listeners: Array<() => void> = [];
+  private dataListeners: Array<(pool: string, event: DataEvent) => void> = [];
 
   constructor(
     readonly clock: SimClock,
@@ -143,6 +145,15 @@ export class SimState {
   changed(pool?: PoolRec): void {
     if (pool) pool.orderedCache = null;
     for (const l of this.listeners) l();
+  }
+
+  /** Subscribe to the zvol data events the ZFS model raises (the data path mode uses them). */
+  onData(listener: (pool: string, event: DataEvent) => void): void {
+    this.dataListeners.push(listener);
+  }
+
+  emitData(pool: PoolRec, event: DataEvent): void {
+    for (const l of this.dataListeners) l(pool.name, event);
   }
 }
 

@@ -40,6 +40,8 @@ export interface PipelineDeps {
   control(req: IncomingMessage, res: ServerResponse, info: ControlRequest): Promise<void>;
   /** Responses held open by the `hang` fault (released when the simulator closes). */
   hung: Set<ServerResponse>;
+  /** Wait until the data path applied the zvol data events this request raised. */
+  settleData(): Promise<void>;
 }
 
 export function localAddressOf(socket: Socket): string {
@@ -154,6 +156,13 @@ export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage
       reply = await dispatch(info, query, body, take);
     } catch (e) {
       reply = e instanceof ApiError ? e : internalError();
+    }
+    try {
+      await deps.settleData();
+    } catch {
+      // The model changed but the data path could not follow (disk full, tool failed): the
+      // appliance would have failed the zfs command, so the client must not see a success.
+      reply = internalError();
     }
     if (fault?.kind === 'dropAfterApply') {
       // The mutation happened; the client never learns it (connection cut before the answer).

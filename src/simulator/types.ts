@@ -1,5 +1,6 @@
 // Public option and handle types of the simulator.
 import type { TargetBackend } from './backend';
+import type { DataPathHandle, DataPathOptions } from './dataPath';
 import type { SimClock } from './effects';
 import type { FaultController, FaultSpec } from './faults';
 import type { SessionRec, SimState } from './model';
@@ -33,6 +34,8 @@ export interface SimulatorOptions {
   seed?: number; // seeds ids (guid, scsi ids, pool ids) and fault probabilities
   tls?: { cert: string; key: string; ca?: string }; // else a self-signed certificate is generated
   backend?: TargetBackend; // data-path hooks; default does nothing
+  /** Real iSCSI targets behind the REST model (tgt on the host, LIO in a VM); excludes `backend`. */
+  dataPath?: DataPathOptions;
 }
 
 export interface RunningSimulator {
@@ -51,6 +54,8 @@ export interface RunningSimulator {
   setAddressBlackhole(address: string, on: boolean): Promise<void>;
   setSessions(pool: string, target: string, sessions: Partial<SessionRec>[]): void;
   seed(req: SeedRequest): { count: number; first?: string; last?: string };
+  /** The data path, when started with `dataPath`. */
+  dataPath?: DataPathHandle;
   /** Write the state file now (no-op without stateFile). */
   flush(): Promise<void>;
   close(): Promise<void>;

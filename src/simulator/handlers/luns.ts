@@ -74,13 +74,14 @@ export async function removeUserHandler(ctx: HandlerContext): Promise<Reply> {
   return noContent();
 }
 
-export function targetSessions(ctx: HandlerContext): Reply {
+export async function targetSessions(ctx: HandlerContext): Promise<Reply> {
   const target = requireTarget(ctx.pool, ctx.params.target);
-  return ok(ctx.backend.listSessions(ctx.pool.name, target.name) ?? target.sessions);
+  return ok((await ctx.backend.listSessions(ctx.pool.name, target.name)) ?? target.sessions);
 }
 
-export function poolSessions(ctx: HandlerContext): Reply {
-  const all = [...ctx.pool.targets.values()].flatMap((t) => ctx.backend.listSessions(ctx.pool.name, t.name) ?? t.sessions);
+export async function poolSessions(ctx: HandlerContext): Promise<Reply> {
+  const all = [];
+  for (const t of ctx.pool.targets.values()) all.push(...((await ctx.backend.listSessions(ctx.pool.name, t.name)) ?? t.sessions));
   return ok(all);
 }
 

@@ -22,6 +22,7 @@ export function createSnapshot(state: SimState, pool: PoolRec, vol: VolumeRec, n
   vol.snapshots.set(name, snap);
   pool.snapshots.set(snap.id, snap);
   state.changed(pool);
+  state.emitData(pool, { kind: 'snapshotCreated', volume: vol.name, snapshot: name, sizeBytes: snap.volsize });
   return snap;
 }
 
@@ -44,6 +45,7 @@ export function cloneSnapshot(state: SimState, pool: PoolRec, source: VolumeRec,
     referenced: snap.referenced,
   });
   snap.clones.add(clone.id);
+  state.emitData(pool, { kind: 'cloneCreated', volume: clone.name, origin: { volume: source.name, snapshot: snap.name }, sizeBytes: clone.volsize });
   return clone;
 }
 
@@ -82,6 +84,7 @@ function removeSnapshotRecord(state: SimState, pool: PoolRec, vol: VolumeRec, sn
   vol.snapshots.delete(snap.name);
   pool.snapshots.delete(snap.id);
   state.changed(pool);
+  state.emitData(pool, { kind: 'snapshotDeleted', volume: vol.name, snapshot: snap.name });
 }
 
 const wholeSeconds = (ms: number) => Math.floor(ms / 1000);
@@ -120,5 +123,6 @@ export function rollback(state: SimState, pool: PoolRec, vol: VolumeRec, snap: S
   vol.volsize = snap.volsize;
   vol.referenced = snap.referenced;
   state.changed(pool);
+  state.emitData(pool, { kind: 'rolledBack', volume: vol.name, snapshot: snap.name, sizeBytes: snap.volsize });
   return newer.map((s) => s.name);
 }

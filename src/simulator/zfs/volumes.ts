@@ -54,6 +54,8 @@ export function createVolume(state: SimState, pool: PoolRec, input: CreateVolume
   pool.volumeIdsByName.set(vol.name, vol.id);
   setReservation(pool, vol, input.sparse ? 0 : input.size);
   state.changed(pool);
+  // A clone's data comes from its snapshot: cloneSnapshot raises cloneCreated instead.
+  if (vol.originSnapshotId === null) state.emitData(pool, { kind: 'volumeCreated', volume: vol.name, sizeBytes: vol.volsize });
   return vol;
 }
 
@@ -68,6 +70,7 @@ export function resizeVolume(state: SimState, pool: PoolRec, vol: VolumeRec, siz
   vol.volsize = size;
   if (!vol.sparse) setReservation(pool, vol, size);
   state.changed(pool);
+  state.emitData(pool, { kind: 'volumeResized', volume: vol.name, sizeBytes: size });
 }
 
 export function setProvisioning(state: SimState, pool: PoolRec, vol: VolumeRec, mode: 'thin' | 'thick'): void {
@@ -122,10 +125,13 @@ export function renameVolume(state: SimState, pool: PoolRec, vol: VolumeRec, new
     if (!overwrite) throw errors.renameTargetExists(pool.name, newName);
     destroyVolume(state, pool, existing, { recursive: true });
   }
+  const from = vol.name;
   pool.volumeIdsByName.delete(vol.name);
   vol.name = newName;
   pool.volumeIdsByName.set(newName, vol.id);
   state.changed(pool);
+  // The snapshots move with the zvol (<new>@<snap>).
+  state.emitData(pool, { kind: 'volumeRenamed', from, to: newName, snapshots: [...vol.snapshots.keys()] });
 }
 
 /** Names of every clone made from any snapshot of this volume. */
@@ -157,10 +163,14 @@ export function destroyVolume(state: SimState, pool: PoolRec, vol: VolumeRec, op
 
 /** Drop a volume and its snapshots from the model, releasing its reservation (no checks). */
 export function removeVolumeRecord(state: SimState, pool: PoolRec, vol: VolumeRec): void {
-  for (const snap of vol.snapshots.values()) pool.snapshots.delete(snap.id);
+  for (const snap of vol.snapshots.values()) {
+    pool.snapshots.delete(snap.id);
+    state.emitData(pool, { kind: 'snapshotDeleted', volume: vol.name, snapshot: snap.name });
+  }
   if (vol.originSnapshotId !== null) pool.snapshots.get(vol.originSnapshotId)?.clones.delete(vol.id);
   setReservation(pool, vol, 0);
   pool.volumes.delete(vol.id);
   pool.volumeIdsByName.delete(vol.name);
   state.changed(pool);
+  state.emitData(pool, { kind: 'volumeDeleted', volume: vol.name });
 }
