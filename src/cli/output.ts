@@ -68,16 +68,26 @@ export class Printer {
           code: e?.code ?? 'internal',
           exit: e?.exitCode ?? 1,
           message,
-          ...(e?.details ? { details: JSON.parse(this.redact(JSON.stringify(e.details))) } : {}),
+          ...(e?.details ? { details: this.redactValues(e.details) } : {}),
         },
       };
       this.io.stdout.write(this.toJson(doc));
     }
   }
 
+  /** Results never hold secrets by construction, so they are printed as they are: rewriting them
+   * could corrupt the document (a short password inside a number) and hint at the secret. */
   private toJson(value: unknown): string {
     const pretty = this.io.stdout.isTTY === true;
-    return `${this.redact(JSON.stringify(value, null, pretty ? 2 : undefined))}\n`;
+    return `${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`;
+  }
+
+  /** Redacts inside string values only, so the document stays valid JSON. */
+  private redactValues(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((v) => this.redactValues(v));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redactValues(v)]));
+    return value;
   }
 
   private redact(text: string): string {

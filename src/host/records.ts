@@ -136,8 +136,9 @@ export function findRecord(env: Env, storageId: string, target: string, lun: num
   return readRecord(recordPath(env, storageId, target, lun));
 }
 
+/** Records of a volume: `snapshot` null = the volume itself, a name = that snapshot, '*' = every snapshot of it. */
 export function findByVolume(env: Env, storageId: string, volume: string, snapshot: string | null = null): LunRecord[] {
-  return listRecords(env, storageId).filter((r) => r.volume === volume && r.snapshot === snapshot);
+  return listRecords(env, storageId).filter((r) => r.volume === volume && (snapshot === '*' ? r.snapshot !== null : r.snapshot === snapshot));
 }
 
 export function findByTarget(env: Env, target: string, storageId?: string): LunRecord[] {

@@ -31,11 +31,14 @@ export interface FileLoggerOptions {
   redactor?: Redactor;
 }
 
+/** Shorter secrets are not searched for: replacing them would mangle ordinary text (and hint at them). */
+const MIN_REDACTED_LENGTH = 6;
+
 export class Redactor {
   private secrets: string[] = [];
 
   add(secret: string | undefined): void {
-    if (!secret || this.secrets.includes(secret)) return;
+    if (!secret || secret.length < MIN_REDACTED_LENGTH || this.secrets.includes(secret)) return;
     this.secrets.push(secret);
     // Longest first, so a secret containing another is replaced whole.
     this.secrets.sort((a, b) => b.length - a.length);

@@ -102,7 +102,7 @@ export async function deactivateVolume(
   const snapshot = ref.snapshot ?? null;
   const records = findByVolume(host, s.storageId, ref.volume, snapshot);
   // A volume goes down with the snapshots of it that are active here.
-  const snapshots = snapshot === null ? findByVolume(host, s.storageId, ref.volume).filter((r) => r.snapshot !== null) : [];
+  const snapshots = snapshot === null ? findByVolume(host, s.storageId, ref.volume, '*') : [];
   const results: DeactivateResult[] = [];
   for (const rec of [...snapshots, ...records]) results.push(await deactivate(host, rec));
   for (const rec of snapshots) await unpublish(ctx, { volume: rec.volume, snapshot: rec.snapshot as string });

@@ -99,6 +99,18 @@ describe('login activate / deactivate', () => {
     expect(await ok(['snapshot', 'delete', 'vm-200-disk-0', 'snap1'])).toMatchObject({ deleted: true });
   });
 
+  test('deactivating a volume also takes down its snapshots that are active here', async () => {
+    await ok(['snapshot', 'create', 'vm-200-disk-0', 'snap2']);
+    await ok(['login', 'activate', 'vm-200-disk-0']);
+    await ok(['login', 'activate', 'vm-200-disk-0', '--snapshot', 'snap2']);
+    const d = await ok(['login', 'deactivate', 'vm-200-disk-0']);
+    expect(d.results).toHaveLength(2);
+    expect((await ok(['login', 'list'])).records).toEqual([]);
+    expect(sessions()).toEqual([]);
+    expect((await ok(['target', 'get', 'vm-200-disk-0', '--snapshot', 'snap2'])).published).toBe(false);
+    await ok(['snapshot', 'delete', 'vm-200-disk-0', 'snap2']);
+  });
+
   test('online resize: grow on the array, then rescan shows the new size on the map', async () => {
     const a = await ok(['login', 'activate', 'vm-200-disk-0']);
     await ok(['volume', 'resize', 'vm-200-disk-0', '--size', '2G']);

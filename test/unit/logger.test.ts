@@ -47,7 +47,14 @@ test('an unwritable log path warns once and does not throw', () => {
 
 test('redactor replaces the longest secret first', () => {
   const r = new Redactor();
-  r.add('abc');
   r.add('abcdef');
-  expect(r.redact('x abcdef y abc')).toBe('x *** y ***');
+  r.add('abcdefghij');
+  expect(r.redact('x abcdefghij y abcdef')).toBe('x *** y ***');
+});
+
+test('secrets shorter than 6 characters are not searched for (they would mangle text)', () => {
+  const r = new Redactor();
+  r.add('1824');
+  r.add('long-enough');
+  expect(r.redact('size 107374182400, token long-enough')).toBe('size 107374182400, token ***');
 });
