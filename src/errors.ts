@@ -74,6 +74,14 @@ export class NotFoundError extends JdsscError {
   }
 }
 
+/** The pool itself is missing: never read as "the object I looked for is absent". */
+export class PoolNotFoundError extends NotFoundError {}
+
+/** A not-found answer about the object asked for — not about its pool. */
+export function isMissing(e: unknown): e is NotFoundError {
+  return e instanceof NotFoundError && !(e instanceof PoolNotFoundError);
+}
+
 export class ExistsError extends JdsscError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('exists', EXIT.EXISTS, message, details);

@@ -16,6 +16,7 @@ import {
 import { nodeDelete, logout, sessionDetails } from '../host/iscsiadm';
 import { holders } from '../host/devices';
 import { portal } from '../host/portal';
+import { getPool } from '../jovian/pool';
 import { findVolume } from '../jovian/volumes';
 import { physicalVolume, type StorageContext } from '../storage/context';
 import { exportCloneOf } from '../storage/targets/exportClone';
@@ -35,6 +36,9 @@ export interface HostOrphan {
 const JOVIAN_WWID = /^2[0-9a-f]{16}$/;
 
 export async function scanHost(ctx: StorageContext, host: HostEnv, o: { storageId: string; targetPrefix: string }): Promise<HostOrphan[]> {
+  // Records are judged against the array: make sure it is the right pool and it answers, so a
+  // mistyped pool (or an appliance in the middle of a failover) never makes every volume "gone".
+  await getPool(ctx.rest);
   const out: HostOrphan[] = [];
   const ours = (t: string) => t.toLowerCase().startsWith(`${o.targetPrefix.toLowerCase()}:`);
   const sessions = await listSessions(host);

@@ -8,6 +8,7 @@ import {
   ExistsError,
   NoSpaceError,
   NotFoundError,
+  PoolNotFoundError,
   type JdsscError,
 } from '../errors';
 import type { HttpResponse, Method } from './httpTypes';
@@ -66,6 +67,12 @@ export function mapApplianceError(status: number, err: ApplianceErrorBody, metho
   if (zfsMissing || itemMissing) {
     const resource = (zfsMissing ?? itemMissing)![1];
     return new NotFoundError(`JovianDSS resource ${resource} does not exist`, { ...details, resource });
+  }
+  const pool = /^Pool (\S+) (?:not exists|not found|does not exist)/i.exec(firstLine);
+  if (pool) return new PoolNotFoundError(`pool ${pool[1]} does not exist on JovianDSS`, { ...details, pool: pool[1] });
+  if (/werkzeug\.exceptions\.NotFound/.test(cls) && !/ not exists\.?$/.test(firstLine)) {
+    // The web framework's 404: this firmware has no such endpoint — not "the object is absent".
+    return new ApplianceError(`JovianDSS has no REST endpoint ${method} ${path} (HTTP 404); is the firmware too old?`, details, 'outdated');
   }
   if (status === 404 || /ItemNotFoundError|NotFound$/.test(cls) || / not exists\.?$/.test(firstLine)) {
     return new NotFoundError(message ? `JovianDSS: ${firstLine}` : `JovianDSS resource at ${path} does not exist`, details);

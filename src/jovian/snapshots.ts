@@ -1,5 +1,5 @@
 // Snapshot endpoints, reference §3.4 rows 10–18. Names here are physical names.
-import { NotFoundError } from '../errors';
+import { isMissing } from '../errors';
 import type { RestClient } from './client';
 import { asArray, asObject, optNum, str } from './values';
 
@@ -49,7 +49,7 @@ export async function findSnapshot(c: RestClient, volume: string, snapshot: stri
   try {
     return await getSnapshot(c, volume, snapshot);
   } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
+    if (isMissing(e)) return undefined;
     throw e;
   }
 }

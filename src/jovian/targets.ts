@@ -1,5 +1,5 @@
 // iSCSI target, LUN, incoming-user and session endpoints, reference §3.4 rows 19–32.
-import { NotFoundError } from '../errors';
+import { isMissing } from '../errors';
 import type { RestClient } from './client';
 import { asArray, asObject, optNum, str } from './values';
 
@@ -51,7 +51,7 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;
   } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
+    if (isMissing(e)) return undefined;
     throw e;
   }
 }

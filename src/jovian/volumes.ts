@@ -1,5 +1,5 @@
 // Volume (zvol) endpoints, reference §3.4 rows 3–9 and 16. Names here are physical names.
-import { NotFoundError } from '../errors';
+import { isMissing } from '../errors';
 import type { RestClient } from './client';
 import { asObject, optNum, str } from './values';
 
@@ -52,7 +52,7 @@ export async function findVolume(c: RestClient, name: string): Promise<VolumeRec
   try {
     return await getVolume(c, name);
   } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
+    if (isMissing(e)) return undefined;
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 // Orphans on the array: volumes of VMs that no longer exist, targets without LUNs, LUNs whose
 // zvol is gone, export clones nobody publishes, intermediate clone snapshots whose clone is gone.
 // Discovery never changes anything; removal goes through the same operations as the commands.
-import { NotFoundError } from '../errors';
+import { isMissing } from '../errors';
 import * as snaps from '../jovian/snapshots';
 import * as t from '../jovian/targets';
 import * as vols from '../jovian/volumes';
@@ -135,7 +135,7 @@ async function listSnapshotsOrNone(ctx: StorageContext, volume: string): Promise
   try {
     return await snaps.listSnapshots(ctx.rest, volume);
   } catch (e) {
-    if (e instanceof NotFoundError) return []; // deleted meanwhile
+    if (isMissing(e)) return []; // deleted meanwhile
     throw e;
   }
 }

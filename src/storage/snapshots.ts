@@ -1,5 +1,5 @@
 // Snapshot lifecycle: create, delete (export clones first; volume clones block), list.
-import { BusyError, ExistsError, NotFoundError } from '../errors';
+import { BusyError, ExistsError, isMissing, NotFoundError } from '../errors';
 import * as snaps from '../jovian/snapshots';
 import * as api from '../jovian/volumes';
 import { isExportCloneName, parseSnapshotName } from './naming';
@@ -29,7 +29,7 @@ export async function createSnapshot(ctx: StorageContext, volume: string, sid: s
       if (opts.ifNotExists) return { volume, snapshot: sid, created: false };
       throw new ExistsError(`snapshot ${sid} of volume ${volume} already exists`, { volume, snapshot: sid });
     }
-    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${volume} does not exist`, { volume });
+    if (isMissing(e)) throw new NotFoundError(`volume ${volume} does not exist`, { volume });
     throw e;
   }
   ctx.log.info(`created snapshot ${vol}@${snap}`);
@@ -50,7 +50,7 @@ export async function deleteSnapshot(ctx: StorageContext, volume: string, sid: s
   try {
     clones = await snaps.listSnapshotClones(ctx.rest, vol, snap);
   } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e;
+    if (!isMissing(e)) throw e;
     if (opts.ifExists) return { volume, snapshot: sid, deleted: false, exportClones: [] };
     throw new NotFoundError(`snapshot ${sid} of volume ${volume} does not exist`, { volume, snapshot: sid });
   }
@@ -64,7 +64,7 @@ export async function deleteSnapshot(ctx: StorageContext, volume: string, sid: s
   for (const clone of clones) {
     await unpublishPhysical(ctx, clone);
     await api.deleteVolume(ctx.rest, clone, { recursive: true }).catch((e) => {
-      if (!(e instanceof NotFoundError)) throw e;
+      if (!isMissing(e)) throw e;
     });
     removed.push(displayName(ctx, clone));
   }
@@ -72,7 +72,7 @@ export async function deleteSnapshot(ctx: StorageContext, volume: string, sid: s
     await snaps.deleteSnapshot(ctx.rest, vol, snap);
   } catch (e) {
     if (e instanceof BusyError) throw new BusyError(`snapshot ${sid} of volume ${volume} is in use: ${e.message}`, e.details);
-    if (!(e instanceof NotFoundError)) throw e;
+    if (!isMissing(e)) throw e;
   }
   ctx.log.info(`deleted snapshot ${vol}@${snap}`);
   return { volume, snapshot: sid, deleted: true, exportClones: removed };
@@ -103,7 +103,7 @@ export async function snapshotRecords(ctx: StorageContext, physical: string, vol
   try {
     return await snaps.listSnapshots(ctx.rest, physical);
   } catch (e) {
-    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${volume} does not exist`, { volume });
+    if (isMissing(e)) throw new NotFoundError(`volume ${volume} does not exist`, { volume });
     throw e;
   }
 }

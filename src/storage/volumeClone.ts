@@ -1,7 +1,7 @@
 // Clones: from a user snapshot, or from a whole volume through an intermediate snapshot named
 // after the clone (upstream's convention, so the clone's delete can remove it). On failure only
 // what this call created is removed — never a user snapshot.
-import { ExistsError, NotFoundError } from '../errors';
+import { ExistsError, isMissing, NotFoundError } from '../errors';
 import * as snaps from '../jovian/snapshots';
 import * as api from '../jovian/volumes';
 import { physicalSnapshot, physicalVolume, volumeView, type StorageContext, type VolumeView } from './context';
@@ -34,7 +34,7 @@ async function cloneWholeVolume(ctx: StorageContext, src: string, dst: string, t
   try {
     await snaps.createSnapshot(ctx.rest, src, intermediate);
   } catch (e) {
-    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${req.source} does not exist`, { volume: req.source });
+    if (isMissing(e)) throw new NotFoundError(`volume ${req.source} does not exist`, { volume: req.source });
     if (!(e instanceof ExistsError)) throw e;
     // Left over by an earlier attempt that died before cloning: reuse it only if nothing hangs off it.
     const clones = await snaps.listSnapshotClones(ctx.rest, src, intermediate);
@@ -57,7 +57,7 @@ async function cloneOrExplain(ctx: StorageContext, body: api.CloneVolume, req: C
     await api.cloneVolume(ctx.rest, body);
   } catch (e) {
     if (e instanceof ExistsError) throw new ExistsError(`volume ${req.name} already exists`, { volume: req.name });
-    if (e instanceof NotFoundError) {
+    if (isMissing(e)) {
       const what = req.snapshot !== undefined ? `snapshot ${req.snapshot} of volume ${req.source}` : `volume ${req.source}`;
       throw new NotFoundError(`${what} does not exist`, { volume: req.source, snapshot: req.snapshot });
     }

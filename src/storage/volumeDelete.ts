@@ -1,7 +1,7 @@
 // Delete a volume, its snapshots (with --cascade) and the export clones of those snapshots.
 // Never reports success while the volume remains: dependent clones fail the delete (exit 5)
 // and are named (upstream reported such deletes as done, §8.1 F-08).
-import { BusyError, NotFoundError } from '../errors';
+import { BusyError, isMissing } from '../errors';
 import * as snaps from '../jovian/snapshots';
 import * as api from '../jovian/volumes';
 import { isExportCloneName, parseSnapshotName } from './naming';
@@ -64,7 +64,7 @@ async function clearDependents(ctx: StorageContext, name: string, physical: stri
   for (const clone of exportClones) {
     result.unpublished.push(...(await unpublishPhysical(ctx, clone)));
     await api.deleteVolume(ctx.rest, clone, { recursive: true }).catch((e) => {
-      if (!(e instanceof NotFoundError)) throw e;
+      if (!isMissing(e)) throw e;
     });
     result.exportClones.push(displayName(ctx, clone));
   }
@@ -80,7 +80,7 @@ async function removeIntermediateSnapshot(ctx: StorageContext, physical: string,
     await snaps.deleteSnapshot(ctx.rest, vol.origin.volume, vol.origin.snapshot);
     return `${displayName(ctx, vol.origin.volume)}@${vol.origin.snapshot}`;
   } catch (e) {
-    if (e instanceof NotFoundError) return null;
+    if (isMissing(e)) return null;
     if (e instanceof BusyError) {
       ctx.log.warn(`kept ${vol.origin.volume}@${vol.origin.snapshot}: other clones depend on it`);
       return null;

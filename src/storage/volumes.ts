@@ -1,6 +1,6 @@
 // Volume lifecycle on the array: create, get, list, free name, resize.
 import { blockSizeBytes, type BlockSize } from '../config/values';
-import { NotFoundError, UnreachableError, UsageError } from '../errors';
+import { isMissing, NotFoundError, UnreachableError, UsageError } from '../errors';
 import * as api from '../jovian/volumes';
 import { isExportCloneName, isHiddenName, volumeLogical, withClusterPrefix, withoutClusterPrefix, vmidOf } from './naming';
 import { physicalVolume, volumeView, type StorageContext, type VolumeView } from './context';
@@ -39,7 +39,7 @@ export async function getVolume(ctx: StorageContext, name: string): Promise<Volu
   try {
     return volumeView(ctx, await api.getVolume(ctx.rest, physical), name);
   } catch (e) {
-    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${name} does not exist`, { volume: name });
+    if (isMissing(e)) throw new NotFoundError(`volume ${name} does not exist`, { volume: name });
     throw e;
   }
 }
@@ -118,7 +118,7 @@ export async function getVolumeRecord(ctx: StorageContext, physical: string, nam
   try {
     return await api.getVolume(ctx.rest, physical);
   } catch (e) {
-    if (e instanceof NotFoundError) throw new NotFoundError(`volume ${name} does not exist`, { volume: name });
+    if (isMissing(e)) throw new NotFoundError(`volume ${name} does not exist`, { volume: name });
     throw e;
   }
 }

@@ -123,6 +123,15 @@ describe('volume get / list / free-name', () => {
     expect(r.stderr).toBe('error: volume vm-999-disk-0 does not exist\n');
   });
 
+  test('a wrong pool is reported as such, never as a missing volume or a free name', async () => {
+    const get = await env.run(['--pool', 'Pool-9', 'volume', 'get', 'vm-100-disk-0']);
+    expect(get.code).toBe(3);
+    expect(get.stderr).toBe('error: pool Pool-9 does not exist on JovianDSS\n');
+    const free = await env.run(['--pool', 'Pool-9', 'volume', 'free-name', '--vmid', '100']);
+    expect(free.code).toBe(3);
+    expect(free.stderr).toMatch(/pool Pool-9 does not exist/);
+  });
+
   test('list filters by VM id and skips export clones, hidden and foreign objects', async () => {
     await ok(['volume', 'create', 'vm-300-disk-0', '--size', '1M']);
     await ok(['volume', 'create', 'base-300-disk-1', '--size', '1M']);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 import { startSimulator } from '../../src/simulator';
-import { LioBackend } from '../../src/simulator/dataPath/lio';
+import { inquiryText, LioBackend } from '../../src/simulator/dataPath/lio';
 import { ImageStore } from '../../src/simulator/dataPath/files';
 import { call, poolPath } from '../simulator/client';
 import { FakeConfigfs } from './helpers/fakeConfigfs';
@@ -63,6 +63,9 @@ describe('LIO backend (fake configfs)', () => {
     const image = env.sim.dataPath!.imagePath('Pool-0', await physical('vm-100-disk-0'));
     expect(fake.value(`${dev}/control`)).toBe(`fd_dev_name=${image},fd_dev_size=${32 * 2 ** 20}`);
     expect(fake.value(`${dev}/wwn/vpd_unit_serial`)).toBe(p.wwid);
+    // the appliance's INQUIRY identity (the multipath drop-in matches vendor ^SCST_)
+    expect(fake.value(`${dev}/wwn/vendor_id`)).toBe('SCST_BIO');
+    expect(fake.value(`${dev}/wwn/product_id`)).toBe((await physical('vm-100-disk-0')).slice(0, 16));
     for (const [attr, v] of Object.entries({ generate_node_acls: '1', cache_dynamic_acls: '1', demo_mode_write_protect: '0', authentication: '0' })) {
       expect(fake.value(`${t}/attrib/${attr}`)).toBe(v);
     }
@@ -71,6 +74,7 @@ describe('LIO backend (fake configfs)', () => {
     const order = fake.journal.map((j) => j.path);
     expect(order.indexOf(`${dev}/control`)).toBeLessThan(order.indexOf(`${dev}/wwn/vpd_unit_serial`));
     expect(order.indexOf(`${dev}/wwn/vpd_unit_serial`)).toBeLessThan(order.indexOf(`${dev}/enable`));
+    expect(order.indexOf(`${dev}/wwn/vendor_id`)).toBeLessThan(order.indexOf(`${dev}/enable`));
     expect(fake.journal.some((j) => j.value.endsWith('\n'))).toBe(false);
   });
 
@@ -153,5 +157,20 @@ describe('LIO backend start and leftovers', () => {
     expect(fs2.value('core/fileio_7/Pool-0@v1/wwn/vpd_unit_serial')).toBe('26162636465663031');
     await crashed.close();
     expect(fs2.objects()).toEqual(['iscsi']);
+  });
+
+  test('INQUIRY fields: a long or odd volume name becomes a printable product id of 16 characters', async () => {
+    expect(inquiryText('v_vm-100-disk-0', 16)).toBe('v_vm-100-disk-0');
+    expect(inquiryText('v_pve-cluster-a_vm-100-disk-12', 16)).toBe('v_pve-cluster-a_');
+    expect(inquiryText('v_\u00e9t\u00e9\n', 16)).toBe('v__t__');
+    const fs3 = new FakeConfigfs(join(tmp.dir, 'cfg3/target'));
+    const images = new ImageStore(join(tmp.dir, 'd4'));
+    await images.apply('Pool-0', { kind: 'volumeCreated', volume: 'v_pve-cluster-a_vm-100-disk-12', sizeBytes: 2 ** 20 });
+    const b = await LioBackend.start({ images, addresses: ['127.0.0.2'], port: PORT, root: fs3.root, fs: fs3, vendorId: 'SCST_FIO' });
+    await b.onTargetCreated('Pool-0', 'iqn.2025-01.test:t', { active: true, incomingUsersActive: false, assignedVipAddresses: ['127.0.0.2'] });
+    await b.onLunAttached('Pool-0', 'iqn.2025-01.test:t', { lun: 0, volume: 'v_pve-cluster-a_vm-100-disk-12', devicePath: '/dev/Pool-0/x', scsiId: 'abcdef0123456789', sizeBytes: 2 ** 20, readonly: false, mode: 'wt' });
+    expect(fs3.value('core/fileio_7/Pool-0@v_pve-cluster-a_vm-100-disk-12/wwn/vendor_id')).toBe('SCST_FIO');
+    expect(fs3.value('core/fileio_7/Pool-0@v_pve-cluster-a_vm-100-disk-12/wwn/product_id')).toBe('v_pve-cluster-a_');
+    await b.close();
   });
 });

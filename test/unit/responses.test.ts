@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { classifyResponse, retryAfter } from '../../src/jovian/responses';
 import type { HttpResponse } from '../../src/jovian/httpTypes';
-import { EXIT } from '../../src/errors';
+import { EXIT, isMissing, PoolNotFoundError } from '../../src/errors';
 
 function res(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
@@ -133,5 +133,24 @@ describe('error catalogue (reference §3.7)', () => {
   test('error status with a null error object does not crash', () => {
     const c = classifyResponse(res(400, { data: null, error: null }), 'POST', '/p', 'u');
     expect(c.kind).toBe('error');
+  });
+});
+
+describe('not found is tied to what was asked for', () => {
+  test('a missing pool is its own error, never "the object is absent"', () => {
+    const e = err(404, { class: 'opene.exceptions.ItemNotFoundError', message: 'Pool Pool-9 not exists.' });
+    expect(e).toBeInstanceOf(PoolNotFoundError);
+    expect(isMissing(e)).toBe(false);
+    expect(e.message).toBe('pool Pool-9 does not exist on JovianDSS');
+  });
+
+  test("the web framework's 404 (no such endpoint) is not a missing object", () => {
+    const e = err(404, { class: 'werkzeug.exceptions.NotFound', message: 'The requested URL was not found on the server.' });
+    expect(isMissing(e)).toBe(false);
+    expect(e.code).toBe('outdated');
+  });
+
+  test('a missing zvol is a missing object', () => {
+    expect(isMissing(err(500, { errno: 1, message: 'Zfs resource: Pool-0/v_x not found in this collection.' }))).toBe(true);
   });
 });

@@ -11,7 +11,8 @@
 // authenticate against tpgt_1/auth/{userid,password} (the kernel's tpg_demo_auth), enforced by
 // attrib/authentication=1. Only one user fits there: the first incoming user is enforced.
 // Per REST LUN: a fileio backstore core/fileio_<hba>/<pool>@<volume> on the zvol's image, with
-// wwn/vpd_unit_serial = the JovianDSS-style WWID, linked at tpgt_1/lun/lun_<n>.
+// wwn/vpd_unit_serial = the JovianDSS-style WWID and the INQUIRY vendor/product of the
+// appliance (SCST_BIO, volume name), linked at tpgt_1/lun/lun_<n>.
 // Not modelled: per-LUN read-only (demo mode write-protects a whole TPG or nothing), and a
 // session's address (configfs lists only the initiator names of demo-mode sessions).
 import type { LunExport, TargetSettings } from '../backend';
@@ -32,12 +33,20 @@ export interface LioBackendOptions {
   fs?: ConfigFs;
   /** fileio HBA index: core/fileio_<hba> holds only this simulator's backstores. */
   hba?: number;
+  /** INQUIRY vendor (8 chars max): SCST's block-I/O vdisk answers SCST_BIO, multipath matches ^SCST_. */
+  vendorId?: string;
+}
+
+/** An INQUIRY ASCII field: printable ASCII only (the kernel refuses anything else), cut to `max`. */
+export function inquiryText(s: string, max: number): string {
+  return s.replace(/[^\x20-\x7e]/g, '_').slice(0, max);
 }
 
 export class LioBackend extends ExportingBackend {
   private readonly root: string;
   private readonly fs: ConfigFs;
   private readonly hbaDir: string;
+  private readonly vendorId: string;
 
   private constructor(
     o: LioBackendOptions,
@@ -47,6 +56,7 @@ export class LioBackend extends ExportingBackend {
     this.root = o.root ?? LIO_ROOT;
     this.fs = o.fs ?? nodeConfigFs;
     this.hbaDir = `${this.root}/core/fileio_${o.hba ?? 7}`;
+    this.vendorId = inquiryText(o.vendorId ?? 'SCST_BIO', 8);
   }
 
   static async start(o: LioBackendOptions): Promise<LioBackend> {
@@ -108,6 +118,11 @@ export class LioBackend extends ExportingBackend {
     await this.fs.write(`${dev}/control`, `fd_dev_name=${this.imageOf(t, lun)},fd_dev_size=${lun.sizeBytes}`);
     // The serial can only be set while nothing exports the device (testbed §3.7, §3.8).
     await this.fs.write(`${dev}/wwn/vpd_unit_serial`, joviandssWwid(lun.scsiId));
+    // INQUIRY identity of the appliance's SCST vdisk (as on tgt), so host-side settings keyed on
+    // it apply — the shipped multipath drop-in matches vendor ^SCST_ (LIO answers LIO-ORG,
+    // FILEIO otherwise). Also frozen once exported. Kernels before 4.19 / 5.10 lack the files.
+    await this.writeIfPresent(`${dev}/wwn/vendor_id`, this.vendorId);
+    await this.writeIfPresent(`${dev}/wwn/product_id`, inquiryText(lun.volume, 16));
     await this.fs.write(`${dev}/enable`, '1');
     const dir = `${this.tpgPath(t.name)}/lun/lun_${lun.lun}`;
     await this.fs.mkdir(dir);
@@ -143,6 +158,10 @@ export class LioBackend extends ExportingBackend {
   protected async shutdown(): Promise<void> {
     // Our HBA goes once it is empty; anything else left there is not ours to remove.
     if ((await this.fs.exists(this.hbaDir)) && (await this.subdirs(this.hbaDir)).length === 0) await this.fs.rmdir(this.hbaDir);
+  }
+
+  private async writeIfPresent(path: string, value: string): Promise<void> {
+    if (await this.fs.exists(path)) await this.fs.write(path, value);
   }
 
   private addresses(t: ExportedTarget): string[] {

@@ -1,6 +1,6 @@
 // A snapshot is published through its export clone: a read-only, thin clone named
 // se_<snap>_<B32(volume)> (upstream-compatible), created on publish and removed on unpublish.
-import { ExistsError, NotFoundError } from '../../errors';
+import { ExistsError, isMissing, NotFoundError } from '../../errors';
 import { cloneVolume, deleteVolume, findVolume } from '../../jovian/volumes';
 import { exportClonePhysical, withClusterPrefix } from '../naming';
 import { physicalSnapshot, physicalVolume, type StorageContext } from '../context';
@@ -30,7 +30,7 @@ export async function ensureExportClone(ctx: StorageContext, exp: ExportClone): 
     ctx.log.info(`created export clone ${exp.clone} of ${exp.volume}@${exp.snapshot}`);
     return true;
   } catch (e) {
-    if (e instanceof NotFoundError) throw new NotFoundError(`${exp.label} does not exist`);
+    if (isMissing(e)) throw new NotFoundError(`${exp.label} does not exist`);
     if (!(e instanceof ExistsError)) throw e;
   }
   const existing = await findVolume(ctx.rest, exp.clone);
@@ -44,7 +44,7 @@ export async function removeExportClone(ctx: StorageContext, clone: string): Pro
     await deleteVolume(ctx.rest, clone, { recursive: true });
     return { detached, deleted: true };
   } catch (e) {
-    if (e instanceof NotFoundError) return { detached, deleted: false };
+    if (isMissing(e)) return { detached, deleted: false };
     throw e;
   }
 }

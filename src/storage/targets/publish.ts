@@ -2,7 +2,7 @@
 // first target of the group with room, lowest free LUN, VIPs from data_addresses, CHAP, and the
 // cross-storage guards of reference §8.1. Safe under many concurrent jdssc processes: every
 // conflict is re-examined, never assumed, and partial work of this call is undone.
-import { ApplianceError, BusyError, ExistsError, NotFoundError, UsageError } from '../../errors';
+import { ApplianceError, BusyError, ExistsError, isMissing, NotFoundError, UsageError } from '../../errors';
 import * as t from '../../jovian/targets';
 import { getVolume } from '../../jovian/volumes';
 import { vmidOf } from '../naming';
@@ -155,7 +155,7 @@ async function attachLowestFree(
     } catch (e) {
       if (e instanceof BusyError) return 'recheck'; // "Volume … is already used": someone published it
       if (e instanceof ExistsError) continue; // that LUN number was just taken; try the next
-      if (e instanceof NotFoundError) {
+      if (isMissing(e)) {
         // A missing zvol is reported by name ("Zfs resource … not found"); anything else is the target.
         if (e.details?.resource === undefined) return undefined;
         throw new NotFoundError(`volume ${physical} does not exist`, e.details);

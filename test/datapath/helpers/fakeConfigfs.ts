@@ -21,7 +21,7 @@ const RULES: Rule[] = [
     re: /^core\/fileio_\d+\/[^/]+$/,
     attrs: ['control', 'enable', 'info', 'udev_path', 'alias'],
     ro: ['info'],
-    groups: { wwn: ['vpd_unit_serial', 'vpd_protocol_identifier', 'company_id'], attrib: ['block_size', 'emulate_tpu'], pr: [], alua: [], statistics: [] },
+    groups: { wwn: ['vpd_unit_serial', 'vpd_protocol_identifier', 'company_id', 'vendor_id', 'product_id', 'revision'], attrib: ['block_size', 'emulate_tpu'], pr: [], alua: [], statistics: [] },
   },
   { re: /^iscsi\/iqn\.[^/]+$/, attrs: ['lio_version'], ro: ['lio_version'], groups: { fabric_statistics: [] } },
   { re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+$/, attrs: ['enable', 'dynamic_sessions'], ro: ['dynamic_sessions'], groups: { lun: [], acls: [], np: [], attrib: TPG_ATTRIB, auth: AUTH, param: ['AuthMethod'] } },
@@ -95,13 +95,16 @@ export class FakeConfigfs implements ConfigFs {
     }
     if (!st.isFile()) throw err('EISDIR', r);
     if (this.readOnly.has(r)) throw err('EACCES', `${r} is read-only`);
-    const dev = /^(core\/fileio_\d+\/[^/]+)\/(enable|wwn\/vpd_unit_serial|control)$/.exec(r);
+    const dev = /^(core\/fileio_\d+\/[^/]+)\/(enable|wwn\/vpd_unit_serial|wwn\/vendor_id|wwn\/product_id|control)$/.exec(r);
     if (dev && dev[2] === 'enable' && value === '1') {
       const control = readFileSync(`${this.root}/${dev[1]}/control`, 'utf8');
       if (!/fd_dev_name=/.test(control) || !/fd_dev_size=\d+/.test(control)) throw err('EINVAL', `${dev[1]} is not configured`);
       if (readFileSync(path, 'utf8').trim() === '1') throw err('EEXIST', `${dev[1]} already enabled`);
     }
-    if (dev && dev[2] === 'wwn/vpd_unit_serial' && [...this.links.values()].includes(dev[1])) throw err('EINVAL', `${dev[1]} is exported: serial is frozen`);
+    if (dev && dev[2].startsWith('wwn/') && [...this.links.values()].includes(dev[1])) throw err('EINVAL', `${dev[1]} is exported: ${dev[2]} is frozen`);
+    // INQUIRY fields: printable ASCII, vendor 8 and product 16 characters at most (-EOVERFLOW).
+    const inquiry = { 'wwn/vendor_id': 8, 'wwn/product_id': 16 }[dev?.[2] ?? ''];
+    if (inquiry !== undefined && (value.length > inquiry || /[^\x20-\x7e]/.test(value))) throw err('EINVAL', `${r}: not printable ASCII of at most ${inquiry} characters`);
     const tpgEnable = /^iscsi\/[^/]+\/tpgt_\d+\/enable$/.test(r);
     if (tpgEnable && readFileSync(path, 'utf8').trim() === value.trim()) throw err('EINVAL', `${r} already ${value}`);
     this.journal.push({ path: r, value });

@@ -30,6 +30,9 @@ e2e_state() {
   s=$(ls -d "$LIO"/core/*_[0-9]*/*/ 2>/dev/null | wc -l); [ "$s" = 0 ] || echo "LIO backstores: $s"
   s=$(losetup -n -O NAME 2>/dev/null | tr '\n' ' '); [ -z "$s" ] || echo "loop devices: $s"
   s=$(pidof tgtd iscsid multipathd 2>/dev/null); [ -z "$s" ] || echo "daemons: $(for p in $s; do printf '%s(%s) ' "$(cat /proc/$p/comm 2>/dev/null)" "$p"; done)"
+  # jdssc scenarios (lib/jdssc.sh): LUN records, the simulator.
+  s=$(find /var/lib/jdssc/luns -name 'lun-*.json' 2>/dev/null | tr '\n' ' '); [ -z "$s" ] || echo "jdssc LUN records: $s"
+  s=$(cat "$E2E_STATE/simulator.pid" 2>/dev/null); [ -z "$s" ] || ! pid_alive "$s" || echo "jdssc simulator: $s"
 }
 
 # e2e_reset  -- bring the VM back to a clean state whatever a scenario left behind (the guest
@@ -39,6 +42,10 @@ e2e_reset() {
   found=$(e2e_state)
   [ -z "$found" ] && return 0
   printf '%s\n' "$found" | sed 's/^/reset: left behind: /'
+  # The simulator first (by PID): on SIGTERM it removes its own LIO targets.
+  p=$(cat "$E2E_STATE/simulator.pid" 2>/dev/null)
+  if [ -n "$p" ] && pid_alive "$p"; then kill -TERM "$p"; wait_until 20 pid_gone "$p" || kill -KILL "$p"; fi
+  rm -f "$E2E_STATE/simulator.pid"
   for m in $(mp_maps); do
     timeout 10 dmsetup message "$m" 0 fail_if_no_path >/dev/null 2>&1
     timeout 20 multipath -f "$m" >/dev/null 2>&1 || timeout 20 dmsetup remove --force "$m" >/dev/null 2>&1
@@ -49,6 +56,7 @@ e2e_reset() {
   rm -rf /etc/iscsi/nodes/* /etc/iscsi/send_targets/*
   : >/etc/multipath/wwids
   rm -f /etc/multipath/conf.d/*
+  rm -rf /var/lib/jdssc/luns /run/lock/jdssc
   tgt_stop_all
   lio_clear
   losetup -D 2>/dev/null

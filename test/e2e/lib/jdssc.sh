@@ -158,6 +158,8 @@ dev_has_pattern() {
   n=$(($(stat -c %s "$2") / 1048576))
   dd if="$1" bs=1M count="$n" skip="${3:-0}" iflag=direct status=none | cmp -s - "$2"
 }
+# file_has_pattern FILE PATTERN  -- an image file on the array side (tmpfs: no O_DIRECT).
+file_has_pattern() { head -c "$(stat -c %s "$2")" "$1" | cmp -s - "$2"; }
 dev_write_pattern() { dd if="$2" of="$1" bs=1M seek="${3:-0}" oflag=direct conv=fsync status=none; }
 
 # LIO views of what the simulator exports.

@@ -56,7 +56,7 @@ write_pattern "$T/pattern" 4
 check "write 4 MiB through the map" dev_write_pattern "/dev/mapper/$WWID" "$T/pattern"
 check "read back through $SD1 ($JD_P1)" dev_has_pattern "/dev/$SD1" "$T/pattern"
 check "read back through $SD2 ($JD_P2)" dev_has_pattern "/dev/$SD2" "$T/pattern"
-check "the volume's image on the array holds the pattern" dev_has_pattern "$JD_DIR/data/$JD_POOL/$(jq_of "$T/create.json" .physicalName).img" "$T/pattern"
+check "the volume's image on the array holds the pattern" file_has_pattern "$JD_DIR/data/$JD_POOL/$(jq_of "$T/create.json" .physicalName).img" "$T/pattern"
 
 # Host-side views -----------------------------------------------------------------------------
 check "login status" jd_json "$T/status.json" login status "$VOL"
