@@ -15,6 +15,7 @@ import {
 } from '../host';
 import { nodeDelete, logout, sessionDetails } from '../host/iscsiadm';
 import { holders } from '../host/devices';
+import { diskUsers, inUse } from '../host/openers';
 import { portal } from '../host/portal';
 import { getPool } from '../jovian/pool';
 import { findVolume } from '../jovian/volumes';
@@ -62,7 +63,7 @@ export async function scanHost(ctx: StorageContext, host: HostEnv, o: { storageI
   const details = sessions.some((s) => ours(s.target) && !recorded.has(s.target.toLowerCase())) ? await sessionDetails(host) : [];
   for (const s of sessions.filter((x) => ours(x.target) && !recorded.has(x.target.toLowerCase()))) {
     const disks = (details.find((d) => d.sid === s.sid)?.disks ?? []).map((d) => d.disk).filter((d): d is string => d !== undefined);
-    const used = disks.filter((d) => holders(host, d).length > 0);
+    const used = disks.filter((d) => holders(host, d).length > 0 || inUse(diskUsers(host, d)));
     out.push({
       kind: 'session',
       key: `session:${s.target}:${s.portal.address}:${s.portal.port}`,

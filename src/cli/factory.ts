@@ -16,6 +16,7 @@ import { createLogger, Redactor, type Logger } from '../log/logger';
 import { systemClock, type Clock } from '../util/clock';
 import { Deadline } from '../util/deadline';
 import type { StorageContext } from '../storage/context';
+import type { HostTuning } from '../host/types';
 import { settingFlags } from './globalOptions';
 
 export interface IO {
@@ -31,10 +32,13 @@ export interface FactoryOverrides {
   fs?: typeof nodeFs;
   http?: (settings: Settings, secrets: Secrets) => Promise<HttpSender>;
   uid?: number;
+  /** Shorter host waits for tests. */
+  hostTuning?: Partial<HostTuning>;
 }
 
 export interface Factory {
   readonly io: IO;
+  readonly overrides: FactoryOverrides;
   readonly clock: Clock;
   readonly redactor: Redactor;
   config(): ResolvedConfig;
@@ -86,6 +90,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
 
   const f: Factory = {
     io,
+    overrides,
     clock,
     redactor,
     config() {

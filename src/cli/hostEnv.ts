@@ -13,6 +13,7 @@ export function hostRoots(hostRoot: string): HostRoots {
     iscsiDb: DEFAULT_ROOTS.iscsiDb.map(under),
     records: under(DEFAULT_ROOTS.records),
     locks: under(DEFAULT_ROOTS.locks),
+    proc: under(DEFAULT_ROOTS.proc),
   };
 }
 
@@ -31,6 +32,7 @@ export async function hostEnv(f: Factory, secrets: (string | undefined)[] = []):
     roots: hostRoots(s.hostRoot),
     binaries: hostBinaries(s),
     secrets: secrets.filter((x): x is string => typeof x === 'string' && x !== ''),
+    tuning: f.overrides.hostTuning,
   });
 }
 

@@ -12,7 +12,7 @@ import { mapDevice } from './devices';
 import { removeWwid } from './multipath';
 import { removeRecord, type LunRecord } from './records';
 import { samePortal, uniquePortals } from './portal';
-import { assertPathsUnused, deletePaths, lunPathDevices, portalsCarrying, releasePortal, removeMap, waitMapUnused, type PortalRelease } from './teardown';
+import { deletePaths, lunPathDevices, portalsCarrying, releasePortal, removeMap, waitMapUnused, type PortalRelease, waitPathsUnused } from './teardown';
 import type { HostEnv } from './types';
 
 export interface DeactivateResult {
@@ -32,7 +32,7 @@ export async function deactivateLocked(env: HostEnv, rec: LunRecord): Promise<De
   if (mapDevice(env, rec.wwid)) await waitMapUnused(env, rec.wwid);
   const sessions = await listSessions(env);
   const disks = lunPathDevices(env, rec, sessions);
-  assertPathsUnused(env, rec, disks);
+  await waitPathsUnused(env, rec, disks);
   const extra = portalsCarrying(env, rec.target, sessions, disks).filter((p) => !rec.portals.some((q) => samePortal(p, q)));
 
   // 2. SCSI disks first, so multipathd cannot rebuild the map from them.

@@ -17,6 +17,7 @@ export const DEFAULT_ROOTS: HostRoots = {
   iscsiDb: ['/etc/iscsi/nodes', '/var/lib/iscsi/nodes'],
   records: '/var/lib/jdssc/luns',
   locks: '/run/lock/jdssc',
+  proc: '/proc',
 };
 
 export const DEFAULT_TUNING: HostTuning = {

@@ -13,6 +13,7 @@ import { formatPortal, sameTarget } from './portal';
 import { otherLunsOnTarget } from './records';
 import { sessionDisks } from './scsiHosts';
 import { exists } from './sysfs';
+import { describeUsers, diskUsers, inUse } from './openers';
 import type { HostEnv, Portal } from './types';
 
 /** How long deletePaths waits for the kernel to drop the deleted disks. */
@@ -88,15 +89,30 @@ export function portalsCarrying(env: HostEnv, target: string, sessions: Session[
 }
 
 /** Refuse when something other than this LUN's own map sits on one of its disks (LVM, a foreign map). */
-export function assertPathsUnused(env: HostEnv, ref: LunRef, disks: string[]): void {
+/**
+ * Waits (bounded) until no path of the LUN is used by anything but its own map: no other holder,
+ * no process holding it open (QEMU opens a single-path disk directly), no mount. Then, and only
+ * then, may its devices go.
+ */
+export async function waitPathsUnused(env: HostEnv, ref: LunRef, disks: string[]): Promise<void> {
   const own = mapDevice(env, ref.wwid);
-  for (const d of disks) {
-    const foreign = holders(env, d).filter((h) => h !== own);
-    if (foreign.length) throw new BusyError(`${d} (LUN ${ref.lun} of ${ref.target}) is held by ${foreign.join(', ')}; not removing it`, { device: d, holders: foreign });
-  }
+  const busy = () =>
+    disks
+      .map((d) => ({ d, holders: holders(env, d).filter((h) => h !== own), users: diskUsers(env, d) }))
+      .filter((x) => x.holders.length > 0 || inUse(x.users));
+  let last = busy();
+  if (last.length === 0) return;
+  const r = await pollUntil(env, {
+    budgetMs: tuning(env).unusedWaitMs,
+    check: async () => ((last = busy()).length === 0 ? true : undefined),
+  });
+  if (r.ok) return;
+  const what = last.map((x) => `${x.d} (${[x.holders.length ? `held by ${x.holders.join(', ')}` : '', describeUsers(x.users)].filter(Boolean).join(', ')})`);
+  throw new BusyError(`LUN ${ref.lun} of ${ref.target} is still in use after ${Math.round(r.elapsedMs / 1000)} s: ${what.join('; ')}; not removing it`, {
+    devices: last.map((x) => x.d),
+  });
 }
 
-/** Remove the disks from the kernel and wait (bounded) until sysfs no longer shows them. */
 export async function deletePaths(env: HostEnv, disks: string[]): Promise<string[]> {
   for (const d of disks) {
     env.log.info(`deleting SCSI device ${d}`);
@@ -150,9 +166,9 @@ export async function releasePortal(env: HostEnv, ref: LunRef, p: Portal, sessio
     return { portal: p, action: 'kept', reason: `still used by ${what}` };
   }
   for (const s of sessionsFor(sessions, ref.target, p)) {
-    const busy = sessionDisks(env, s.sid).filter((d) => d.name && holders(env, d.name).length > 0);
+    const busy = sessionDisks(env, s.sid).filter((d) => d.name && (holders(env, d.name).length > 0 || inUse(diskUsers(env, d.name))));
     if (busy.length) {
-      return { portal: p, action: 'kept', reason: `session ${s.sid} still carries ${busy.map((d) => `${d.name} (LUN ${d.lun})`).join(', ')} with holders` };
+      return { portal: p, action: 'kept', reason: `session ${s.sid} still carries ${busy.map((d) => `${d.name} (LUN ${d.lun})`).join(', ')} in use` };
     }
   }
   const out = await logout(env, ref.target, p);

@@ -27,6 +27,8 @@ export interface HostRoots {
   records: string;
   /** Node-local lock files. */
   locks: string;
+  /** procfs (`/proc`): who holds a disk open, what is mounted. */
+  proc: string;
 }
 
 /** Timeouts and node-record settings. Every value has a default in defaults.ts. */

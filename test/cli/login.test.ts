@@ -1,6 +1,6 @@
 // login / multipath commands end to end: the real CLI publishes on the simulator, the fake
 // host tools (kernel, udev, multipathd stand-ins) log in, and both sides are checked.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
@@ -109,6 +109,25 @@ describe('login activate / deactivate', () => {
     expect(sessions()).toEqual([]);
     expect((await ok(['target', 'get', 'vm-200-disk-0', '--snapshot', 'snap2'])).published).toBe(false);
     await ok(['snapshot', 'delete', 'vm-200-disk-0', 'snap2']);
+  });
+
+  test('a single-path disk still open by a process (QEMU) is not pulled; deactivate fails with exit 5', async () => {
+    const single = ['--multipath', 'false'];
+    const a = await ok([...single, 'login', 'activate', 'vm-200-disk-0']);
+    const disk = readlinkSync(join(env.host!.root, 'dev/disk/by-id', `scsi-${a.wwid}`)).split('/').pop()!;
+    // a fake process that holds the disk open, as QEMU would
+    const fd = join(env.host!.root, 'proc/4242/fd');
+    mkdirSync(fd, { recursive: true });
+    symlinkSync(join(env.host!.root, 'dev', disk), join(fd, '7'));
+    const quick = { overrides: { hostTuning: { unusedWaitMs: 300 } } };
+    const r = await env.run([...single, 'login', 'deactivate', 'vm-200-disk-0', '--json'], quick);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(new RegExp(`${disk} \\(open by pid 4242\\)`));
+    expect(existsSync(join(env.host!.root, 'dev', disk))).toBe(true);
+    expect(sessions().length).toBe(2);
+    rmSync(join(env.host!.root, 'proc/4242'), { recursive: true });
+    expect((await env.run([...single, 'login', 'deactivate', 'vm-200-disk-0', '--json'])).code).toBe(0);
+    expect(sessions()).toEqual([]);
   });
 
   test('online resize: grow on the array, then rescan shows the new size on the map', async () => {

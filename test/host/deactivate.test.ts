@@ -149,7 +149,7 @@ test('a session whose other disk feeds another map is kept, even if no record na
   expect(h.state().maps[WWID1].paths).toHaveLength(2);
   const r = await deactivate(env, findRecord(env, 'jdss', IQN, 0) as LunRecord);
   expect(r.portals).toEqual([
-    { ...P2, action: 'kept', reason: expect.stringMatching(/session \d+ still carries sd[a-z]+ \(LUN 1\) with holders/) },
+    { ...P2, action: "kept", reason: expect.stringMatching(/session \d+ still carries sd[a-z]+ \(LUN 1\) in use/) },
     { address: '127.0.0.20', port: 3260, action: 'kept', reason: 'still used by LUN 1 (vm-100-disk-1)' },
   ]);
   expect(h.state().maps[WWID1].paths).toHaveLength(2);

@@ -28,7 +28,7 @@ function env(budgetMs = 5_000, over: Partial<HostEnv> = {}): HostEnv {
   return {
     exec: { run: async () => { throw new Error('no exec in lock tests'); } },
     binaries: {} as HostEnv['binaries'],
-    roots: { sys: '', dev: '', iscsiDb: [], records: '', locks: join(tmp.dir, 'locks') },
+    roots: { sys: '', dev: '', iscsiDb: [], records: '', locks: join(tmp.dir, 'locks'), proc: '' },
     clock,
     deadline: new Deadline(clock, budgetMs),
     log: memoryLogger(),

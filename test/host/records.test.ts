@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/tmp';
 
 const T = 'iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0';
 let tmp: ReturnType<typeof tempDir>;
-let env: { roots: { sys: string; dev: string; iscsiDb: string[]; records: string; locks: string } };
+let env: { roots: { sys: string; dev: string; iscsiDb: string[]; records: string; locks: string; proc: string } };
 
 function rec(over: Partial<LunRecord> = {}): LunRecord {
   return {
@@ -20,7 +20,7 @@ function rec(over: Partial<LunRecord> = {}): LunRecord {
 
 beforeEach(() => {
   tmp = tempDir('jdssc-rec-');
-  env = { roots: { sys: '', dev: '', iscsiDb: [], records: join(tmp.dir, 'luns'), locks: '' } };
+  env = { roots: { sys: '', dev: '', iscsiDb: [], records: join(tmp.dir, 'luns'), locks: '', proc: '' } };
 });
 afterEach(() => tmp.cleanup());
 

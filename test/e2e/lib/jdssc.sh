@@ -8,7 +8,6 @@
 #   jd_json OUT ARGS...      jdssc --json; stdout in OUT, stderr in OUT.err; returns jdssc's exit
 #   jq_of OUT FILTER         jq -r FILTER on OUT
 #   jd_teardown              stop the simulator (it removes its LIO targets), the daemons, files
-#   jd_clean_state           e2e_state plus jdssc's own leftovers (records, simulator, LIO)
 #
 # Everything lives in /tmp (the VM's RAM): images, password file, CA, config, logs, and jdssc's
 # host records in their real place (/var/lib/jdssc/luns), which the VM loses at power-off.
@@ -167,14 +166,6 @@ lio_luns_of() { ls -d "$(jd_tpg "$1")"/lun/lun_* 2>/dev/null | sed 's#.*/lun_##'
 lio_nps_of() { ls "$(jd_tpg "$1")/np" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'; }
 lio_hba_objects() { local d n=0; for d in "$JD_HBA"/*/; do [ -d "$d" ] && n=$((n + 1)); done; echo $n; }
 
-# jd_clean_state  -- e2e_state plus jdssc's leftovers; empty when clean.
-jd_clean_state() {
-  local s
-  e2e_state
-  s=$(jd_records | tr '\n' ' '); [ -z "$s" ] || echo "jdssc LUN records: $s"
-  s=$(cat "$E2E_STATE/simulator.pid" 2>/dev/null); [ -z "$s" ] || ! pid_alive "$s" || echo "simulator still running ($s)"
-}
-
 # jd_rest METHOD PATH [JSON_BODY]  -- one request to the simulator's REST API (as another admin
 # tool would change the array), /api/v4 + PATH; prints the answer's body, fails on HTTP >= 400.
 jd_rest() {
@@ -189,3 +180,15 @@ jd_rest() {
     if (body) req.write(body);
     req.end();' "$1" "$2" "${3:-}" "$JD_REST_PORT" "$JD_DIR/ca.pem" "$JD_REST_PASSWORD"
 }
+
+# mp_active WWID  -- active, ready paths of the map per multipathd.
+mp_active() { mp_active_paths "$1" | tr -d ' '; }
+# wait_paths WWID N  -- until multipathd shows N active, ready paths.
+wait_paths() { [ "$(mp_active "$1")" = "$2" ]; }
+# lun_disks TARGET LUN  -- the SCSI disks of one LUN (by-path on both portals), sorted.
+lun_disks() {
+  local p d
+  for p in "$JD_P1" "$JD_P2"; do d=$(lun_disk "$p" "$1" "$2") && echo "$d"; done | sort | tr '\n' ' ' | sed 's/ $//'
+}
+# jd_volume VOL SIZE OUT  -- create a volume; OUT gets its JSON (wwid, physicalName).
+jd_volume() { jd_json "$3" volume create "$1" --size "$2"; }

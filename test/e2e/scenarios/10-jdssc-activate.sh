@@ -83,5 +83,5 @@ check "deactivate --unpublish and volume delete" sh -c "jdssc -c $JD_CONF login 
 check_eq "the LIO target is gone with its last LUN" 0 "$(lio_target_count)"
 check "the simulator stops (SIGTERM) and the host daemons stop" jd_teardown
 check_eq "the simulator removed its HBA" no "$([ -d "$JD_HBA" ] && echo yes || echo no)"
-check_eq "the VM is clean" "" "$(jd_clean_state)"
+check_eq "the VM is clean" "" "$(e2e_state)"
 e2e_finish

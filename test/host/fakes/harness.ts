@@ -120,6 +120,7 @@ export class FakeHost {
       iscsiDb: [join(this.root, 'etc/iscsi/nodes'), join(this.root, 'var/lib/iscsi/nodes')],
       records: join(this.root, 'var/lib/jdssc/luns'),
       locks: join(this.root, 'run/lock/jdssc'),
+      proc: join(this.root, 'proc'),
     };
   }
 
