@@ -26,9 +26,24 @@ export function describeUsers(u: DiskUsers): string {
     .join(', ');
 }
 
+/**
+ * Processes whose open descriptors do not make a disk "in use": multipathd holds every path it
+ * monitors open for its path checkers, whether or not anything uses the map above.
+ */
+const PATH_MONITORS = new Set(['multipathd']);
+
+function commOf(env: Env, pid: string): string {
+  try {
+    return readFileSync(join(env.roots.proc, pid, 'comm'), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 function openedBy(env: Env, name: string): number[] {
   const pids: number[] = [];
   for (const pid of listDir(env.roots.proc).filter((p) => /^\d+$/.test(p))) {
+    if (PATH_MONITORS.has(commOf(env, pid))) continue;
     const fdDir = join(env.roots.proc, pid, 'fd');
     for (const fd of listDir(fdDir)) {
       let target: string;

@@ -20,6 +20,12 @@ test('a disk is in use when a process holds it open or it is mounted; otherwise 
   symlinkSync('/dev/sdbb', join(roots.proc, '777/fd/4'));
   expect(diskUsers({ roots }, 'sdb')).toEqual({ pids: [777], mounted: false });
 
+  // multipathd keeps every path open for its checkers: that alone is not a user
+  mkdirSync(join(roots.proc, '812/fd'), { recursive: true });
+  writeFileSync(join(roots.proc, '812/comm'), 'multipathd\n');
+  symlinkSync('/dev/sdb', join(roots.proc, '812/fd/7'));
+  expect(diskUsers({ roots }, 'sdb').pids).toEqual([777]);
+
   writeFileSync(join(roots.proc, 'self/mountinfo'), '22 1 0:21 / /proc rw - proc proc rw\n95 30 8:16 / /var/lib/lxc/101/rootfs rw - ext4 /dev/sdb rw\n');
   const u = diskUsers({ roots }, 'sdb');
   expect(u.mounted).toBe(true);
