@@ -12,7 +12,7 @@
 #   E2E_IMAGE        image directory (default: $E2E_CACHE/current, see build-image.sh)
 #   E2E_CACHE        cache directory (default /var/cache/jdssc-e2e as root, else ~/.cache/jdssc-e2e)
 #   E2E_TIMEOUT      hard wall-clock limit in seconds (default 900)
-#   E2E_MEM, E2E_SMP memory in MiB (default 768) and vCPUs (default 2)
+#   E2E_MEM, E2E_SMP memory in MiB (default 1024) and vCPUs (default 2)
 #   E2E_NICE         nice level for qemu (default 0; use 10 while developing on a shared machine)
 #   E2E_CONSOLE_LOG  serial console log (default SHARE_DIR/out/console.log)
 #   E2E_CONSOLE=stdio  attach the serial console to this terminal instead (debugging; with no
@@ -52,7 +52,7 @@ LIMIT=${E2E_TIMEOUT:-900}
 
 # -M pc + PVH vmlinux + uncompressed initramfs: 5-7 s to a running init under TCG. (-M microvm
 # hangs in TSC calibration about half the time under TCG.)
-QEMU=(qemu-system-x86_64 -M pc -accel "$ACCEL" -cpu "$CPU" -smp "${E2E_SMP:-2}" -m "${E2E_MEM:-768}"
+QEMU=(qemu-system-x86_64 -M pc -accel "$ACCEL" -cpu "$CPU" -smp "${E2E_SMP:-2}" -m "${E2E_MEM:-1024}"
   -nodefaults -no-user-config -display none -vga none -nic none -no-reboot
   "${SERIAL[@]}"
   -kernel "$IMG/vmlinux" -initrd "$IMG/initramfs.cpio"
