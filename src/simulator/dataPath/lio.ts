@@ -148,8 +148,9 @@ export class LioBackend extends ExportingBackend {
 
   protected async sessions(t: ExportedTarget): Promise<SessionRec[]> {
     const text = await this.fs.read(`${this.tpgPath(t.name)}/dynamic_sessions`).catch(() => '');
+    // The kernel ends each initiator name with a NUL (target_show_dynamic_sessions).
     return text
-      .split('\n')
+      .split(/[\n\0]/)
       .map((l) => l.trim())
       .filter(Boolean)
       .map((initiator, i) => ({ target_name: t.name, cid: '0', ip: '', sid: String(i + 1), initiator_name: initiator }));

@@ -146,9 +146,9 @@ export class FakeConfigfs implements ConfigFs {
     return this.exists(path).then((e) => e && lstatSync(path).isDirectory());
   }
 
-  /** What the kernel would list: one initiator name per line. */
+  /** What the kernel lists: each initiator name ended by a NUL (target_show_dynamic_sessions). */
   setDynamicSessions(target: string, initiators: string[]): void {
-    writeFileSync(`${this.root}/iscsi/${target}/tpgt_1/dynamic_sessions`, initiators.map((i) => `${i}\n`).join(''));
+    writeFileSync(`${this.root}/iscsi/${target}/tpgt_1/dynamic_sessions`, initiators.map((i) => `${i}\0`).join(''));
   }
 
   value(rel: string): string {
