@@ -187,6 +187,8 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         clock,
         deadline: f.deadline(),
         log: f.logger(),
+        localInitiator: initiatorName(fs, s.hostRoot),
+        forceDetach: argv.force === true,
       };
     },
     close() {
@@ -227,4 +229,13 @@ async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** This host's iSCSI initiator name (open-iscsi keeps it in /etc/iscsi/initiatorname.iscsi). */
+function initiatorName(fs: typeof nodeFs, hostRoot: string): string | null {
+  try {
+    return /^InitiatorName=(\S+)\s*$/m.exec(fs.readFileSync(join(hostRoot, 'etc/iscsi/initiatorname.iscsi'), 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -24,6 +24,10 @@ export interface StorageContext {
   clock: Clock;
   deadline: Deadline;
   log: Logger;
+  /** This host's iSCSI initiator name (null when it has none): its own sessions never block a detach. */
+  localInitiator: string | null;
+  /** Detach even when other hosts are logged in to the target (--force). */
+  forceDetach?: boolean;
 }
 
 /** A volume as jdssc reports it. Sizes in bytes; names are Proxmox names. */

@@ -1,6 +1,7 @@
 // Detaching a volume from its iSCSI target(s); a target whose last LUN goes is deleted at once
 // (upstream left such "zombie" targets behind and swept them on a 1 % chance, §8.1).
-import { deleteTarget, detachLun, findLuns, listLuns } from '../jovian/targets';
+import { BusyError, isMissing } from '../errors';
+import { deleteTarget, detachLun, findLuns, listLuns, listSessions } from '../jovian/targets';
 import type { StorageContext } from './context';
 
 export interface Detached {
@@ -19,6 +20,7 @@ export async function unpublishPhysical(ctx: StorageContext, physical: string): 
 }
 
 export async function detachFromTarget(ctx: StorageContext, target: string, physical: string, lun: number): Promise<Detached> {
+  await refuseForeignSessions(ctx, target, physical);
   await detachLun(ctx.rest, target, physical);
   const left = await listLuns(ctx.rest, target);
   let targetDeleted = left === undefined;
@@ -28,4 +30,29 @@ export async function detachFromTarget(ctx: StorageContext, target: string, phys
   }
   ctx.log.info(`detached ${physical} (LUN ${lun}) from ${target}${targetDeleted ? '; target deleted' : ''}`);
   return { target, lun, targetDeleted };
+}
+
+/**
+ * Another host logged in to the target may be using this LUN (a VM running there, or devices it
+ * never tore down): pulling it would leave that host with a dead disk, and a later LUN with the
+ * same number would show up under its old device. So detaching waits for that host (or --force).
+ * This host's own sessions do not count: it has torn its devices down before asking.
+ */
+async function refuseForeignSessions(ctx: StorageContext, target: string, physical: string): Promise<void> {
+  if (ctx.forceDetach) return;
+  let sessions;
+  try {
+    sessions = await listSessions(ctx.rest, target);
+  } catch (e) {
+    if (isMissing(e)) return; // the target is gone: nothing to protect
+    throw e;
+  }
+  const mine = ctx.localInitiator?.toLowerCase();
+  const foreign = sessions.filter((s) => !mine || s.initiator.toLowerCase() !== mine);
+  if (foreign.length === 0) return;
+  const who = [...new Set(foreign.map((s) => (s.address ? `${s.initiator} (${s.address})` : s.initiator || 'an unnamed initiator')))].join(', ');
+  throw new BusyError(`${target} has live iSCSI sessions from other hosts: ${who}; ${physical} may be in use there. Deactivate it on those hosts (or run jdssc cleanup there), or pass --force`, {
+    target,
+    initiators: [...new Set(foreign.map((s) => s.initiator))],
+  });
 }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 import { call, poolPath } from '../simulator/client';
@@ -103,6 +103,49 @@ describe('publish / unpublish', () => {
     ]);
     env.sim.setSessions('Pool-0', `${PREFIX}:vm-100-0`, []);
     expect((await env.run(['target', 'sessions', `${PREFIX}:vm-404-0`])).code).toBe(3);
+  });
+});
+
+describe('detaching while other hosts are logged in', () => {
+  const T = `${PREFIX}:vm-130-0`;
+  const ME = 'iqn.1993-08.org.debian:01:thishost';
+  let hostRoot: string;
+  beforeAll(async () => {
+    hostRoot = `${env.dir}/host-130`;
+    mkdirSync(`${hostRoot}/etc/iscsi`, { recursive: true });
+    writeFileSync(`${hostRoot}/etc/iscsi/initiatorname.iscsi`, `## generated\nInitiatorName=${ME}\n`);
+    await ok(['volume', 'create', 'vm-130-disk-0', '--size', '4M']);
+    await ok(['target', 'publish', 'vm-130-disk-0']);
+  });
+
+  test('a session of another initiator: unpublish and delete refuse (exit 5), nothing is detached', async () => {
+    env.sim.setSessions('Pool-0', T, [{ initiator_name: ME, ip: '127.0.0.11' }, { initiator_name: 'iqn.1993-08.org.debian:01:otherhost', ip: '127.0.0.12' }]);
+    env.sim.requests.reset();
+    for (const args of [['target', 'unpublish', 'vm-130-disk-0'], ['volume', 'delete', 'vm-130-disk-0']]) {
+      const r = await env.run(['--host-root', hostRoot, ...args, '--json']);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/live iSCSI sessions from other hosts: iqn\.1993-08\.org\.debian:01:otherhost \(127\.0\.0\.12\).*--force/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.json.error.details.initiators).toEqual(['iqn.1993-08.org.debian:01:otherhost']);
+    }
+    // The only mutating request is delete's first plain DELETE of the volume, which the array
+    // refuses (a LUN is attached); nothing succeeded and nothing was detached.
+    const mutating = env.sim.requests.all().filter((r) => ['POST', 'PUT', 'DELETE'].includes(r.method));
+    expect(mutating.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([expect.stringMatching(/^DELETE \/api\/v4\/pools\/Pool-0\/volumes\/v_vm-130-disk-0 [45]\d\d$/)]);
+    expect((await ok(['target', 'get', 'vm-130-disk-0'])).published).toBe(true);
+  });
+
+  test("this host's own sessions never block", async () => {
+    env.sim.setSessions('Pool-0', T, [{ initiator_name: ME.toUpperCase(), ip: '127.0.0.11' }]);
+    expect((await ok(['--host-root', hostRoot, 'target', 'unpublish', 'vm-130-disk-0'])).targetDeleted ?? true).toBeTruthy();
+    expect((await ok(['target', 'get', 'vm-130-disk-0'])).published).toBe(false);
+  });
+
+  test('--force detaches anyway', async () => {
+    await ok(['target', 'publish', 'vm-130-disk-0']);
+    env.sim.setSessions('Pool-0', T, [{ initiator_name: 'iqn.1993-08.org.debian:01:otherhost', ip: '127.0.0.12' }]);
+    const d = await ok(['--host-root', hostRoot, 'volume', 'delete', 'vm-130-disk-0', '--force']);
+    expect(d.unpublished).toEqual([{ target: T, lun: 0, targetDeleted: true }]);
   });
 });
 

@@ -3,9 +3,9 @@
 // fake host's sessions become the sessions the appliance reports. The test-only counterpart of
 // a real data path; used by the jest tiers (test/helpers/cli.ts) and the Perl plugin tests
 // (test/plugin/sim-fakehost.mjs).
-import { loadState, withState } from '../host/fakes/lib/state.mjs';
+import { FAKE_INITIATOR, loadState, withState } from '../host/fakes/lib/state.mjs';
 
-export const FAKE_INITIATOR = 'iqn.1993-08.org.debian:01:jdssc-test-host';
+export { FAKE_INITIATOR };
 
 export function fakeDataPath(statePath, dataPort = 3260) {
   const extra = new Map();

@@ -14,7 +14,8 @@ export default defineCommand<{ volume: string; snapshot?: string; unpublish?: bo
     y
       .positional('volume', { type: 'string' })
       .option('snapshot', { type: 'string', describe: 'deactivate this snapshot export' })
-      .option('unpublish', { type: 'boolean', describe: 'also unpublish the volume on the array' }),
+      .option('unpublish', { type: 'boolean', describe: 'also unpublish the volume on the array' })
+      .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
   run: async (a, f) => {
     const s = await loginSettings(f);
     return deactivateVolume(await f.storage(), await hostEnv(f, [s.chap.secret]), s, a);

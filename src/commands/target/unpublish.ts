@@ -8,7 +8,8 @@ export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>
     ['$0 target unpublish vm-100-disk-0', 'detach the LUN'],
     ['$0 target unpublish vm-100-disk-0 --snapshot before-upgrade', 'detach and delete the snapshot export'],
   ],
-  builder: (y) => y.positional('volume', { type: 'string' }).option('snapshot', { type: 'string', describe: 'unpublish this snapshot export' }),
+  builder: (y) => y.positional('volume', { type: 'string' }).option('snapshot', { type: 'string', describe: 'unpublish this snapshot export' })
+      .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
   run: async (a, f) => unpublish(await f.storage(), { volume: a.volume, snapshot: a.snapshot }),
   human: (r, p) => {
     if (!r.wasPublished) p.line(`${r.volume}${r.snapshot ? `@${r.snapshot}` : ''} was not published`);

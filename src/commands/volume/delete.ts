@@ -11,7 +11,8 @@ export default defineCommand<{ name: string; cascade?: boolean }, DeleteResult>(
   builder: (y) =>
     y
       .positional('name', { type: 'string' })
-      .option('cascade', { type: 'boolean', describe: 'delete its snapshots (and their export clones) too' }),
+      .option('cascade', { type: 'boolean', describe: 'delete its snapshots (and their export clones) too' })
+      .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
   run: async (a, f) => deleteVolume(await f.storage(), a.name, { cascade: a.cascade === true }),
   human: (r, p) => {
     p.line(`deleted ${r.name}`);
