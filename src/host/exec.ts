@@ -2,6 +2,7 @@
 // ends in SIGTERM and then SIGKILL after a grace (multipath must see TERM first so it can
 // release its IPC semaphore), optional stdin, and a log line per call with secrets redacted.
 // The Executor is an interface so tests can swap the process layer for a fake.
+import { CHAP_SECRET_ENV, PASSWORD_ENV } from '../config/secrets';
 import { HostError } from '../errors';
 import { tuning } from './defaults';
 import type { HostEnv, ToolName } from './types';
@@ -37,6 +38,16 @@ export class HostTimeoutError extends HostError {
   }
 }
 
+/** Secrets jdssc may have been given in its environment: host tools never need them. */
+const SECRET_ENV = new Set([PASSWORD_ENV, CHAP_SECRET_ENV]);
+
+/** The environment a host tool inherits: ours, without our secrets. */
+export function childEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !SECRET_ENV.has(k)) out[k] = v;
+  return out;
+}
+
 /** Real processes through execa. Loaded lazily so `jdssc --version` never pays for it. */
 export function execaExecutor(): Executor {
   return {
@@ -49,8 +60,8 @@ export function execaExecutor(): Executor {
         killSignal: 'SIGTERM',
         forceKillAfterDelay: Math.max(1, Math.floor(opts.killGraceMs)),
         ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
-        env: { LC_ALL: 'C', ...opts.env },
-        extendEnv: true,
+        env: { ...childEnv(process.env), LC_ALL: 'C', ...opts.env },
+        extendEnv: false,
         stripFinalNewline: false,
         maxBuffer: 16 * 1024 * 1024,
       });

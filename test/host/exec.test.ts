@@ -40,6 +40,21 @@ describe('execaExecutor + runTool', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  test("jdssc's secret variables never reach a host tool; the rest of the environment does", async () => {
+    const saved = { p: process.env.JDSSC_PASSWORD, c: process.env.JDSSC_CHAP_PASSWORD, k: process.env.JDSSC_KEEP_ME };
+    Object.assign(process.env, { JDSSC_PASSWORD: 'Rest-Pw-1', JDSSC_CHAP_PASSWORD: 'Chap-Pw-12345', JDSSC_KEEP_ME: 'kept' });
+    try {
+      const script = 'process.stdout.write(JSON.stringify([process.env.JDSSC_PASSWORD, process.env.JDSSC_CHAP_PASSWORD, process.env.JDSSC_KEEP_ME]))';
+      const r = await runTool(env(), 'iscsiadm', ['-e', script]);
+      expect(JSON.parse(r.stdout)).toEqual([null, null, 'kept']);
+    } finally {
+      for (const [k, v] of [['JDSSC_PASSWORD', saved.p], ['JDSSC_CHAP_PASSWORD', saved.c], ['JDSSC_KEEP_ME', saved.k]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   test('a hung tool gets SIGTERM at its bound and is reported as a timeout', async () => {
     const e = env({ tuning: { killGraceMs: 5_000 } });
     const started = Date.now();
