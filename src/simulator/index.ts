@@ -10,12 +10,13 @@ import { startDataPath, type DataPathHandle } from './dataPath';
 import { IdSource, SeededRandom, SimClock } from './effects';
 import { FaultController } from './faults';
 import { AddressListeners, isLoopback } from './listeners';
-import { SimState, type VipRec } from './model';
+import { SimState, volumeByName, type VipRec } from './model';
 import { loadStateFile, restoreState, serializeState, StateFileWriter } from './persistence';
 import { RequestLog } from './requestLog';
 import { buildRouter } from './routes';
 import { setSessions } from './san';
 import { seedVolumes } from './seed';
+import { destroyOutOfBand } from './zfs/volumes';
 import { createRequestListener } from './server';
 import type { PoolSeed, RunningSimulator, SimulatorOptions } from './types';
 
@@ -129,6 +130,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     setAddressDown: (address, down) => listeners.setState(address, { down }),
     setAddressBlackhole: (address, on) => listeners.setState(address, { blackhole: on }),
     setSessions: (pool, target, sessions) => setSessions(state, pool, target, sessions),
+    destroyOutOfBand: (pool, volume) => {
+      const p = state.pool(pool);
+      const v = p && volumeByName(p, volume);
+      if (!p || !v) throw new Error(`no volume ${pool}/${volume}`);
+      destroyOutOfBand(state, p, v);
+    },
     seed: (req) => seedVolumes(state, req),
     dataPath,
     flush: async () => writer?.flush(),

@@ -43,6 +43,8 @@ export interface LunRec {
   lun: number;
   volumeId: number;
   mode: string;
+  /** Set when the zvol was destroyed behind the REST API: SCST still lists the LUN by this name. */
+  goneName?: string;
 }
 
 export interface SessionRec {

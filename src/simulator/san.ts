@@ -79,7 +79,7 @@ export function attachLun(state: SimState, pool: PoolRec, target: TargetRec, vol
 
 export function findLunByVolumeName(pool: PoolRec, target: TargetRec, volumeName: string) {
   for (const lun of target.luns.values()) {
-    if (pool.volumes.get(lun.volumeId)?.name === volumeName) return lun;
+    if ((pool.volumes.get(lun.volumeId)?.name ?? lun.goneName) === volumeName) return lun;
   }
   return undefined;
 }

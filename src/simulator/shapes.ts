@@ -137,6 +137,13 @@ export function targetShape(pool: PoolRec, target: TargetRec): Record<string, un
   return shape;
 }
 
+/** A LUN as listed: a dangling one (zvol destroyed behind the API) keeps its old name only. */
+export function lunShapeOf(volumes: Map<number, VolumeRec>, lun: { lun: number; mode: string; volumeId: number; goneName?: string }): Record<string, unknown> {
+  const vol = volumes.get(lun.volumeId);
+  if (vol) return lunShape(vol, lun);
+  return { name: lun.goneName ?? '', lun: lun.lun, scsi_id: '', block_size: 512, mode: lun.mode, thin_provisioned: true, device_handler: 'vdisk_fileio', prod_id: 'Storage' };
+}
+
 export function lunShape(vol: VolumeRec, lun: { lun: number; mode: string }): Record<string, unknown> {
   return {
     name: vol.name,

@@ -53,6 +53,8 @@ export interface RunningSimulator {
   /** blackhole = TCP accepted, TLS never completed, nothing ever answered. */
   setAddressBlackhole(address: string, on: boolean): Promise<void>;
   setSessions(pool: string, target: string, sessions: Partial<SessionRec>[]): void;
+  /** `zfs destroy -f` behind the REST API: the volume goes, LUNs pointing to it dangle. */
+  destroyOutOfBand(pool: string, volume: string): void;
   seed(req: SeedRequest): { count: number; first?: string; last?: string };
   /** The data path, when started with `dataPath`. */
   dataPath?: DataPathHandle;

@@ -49,9 +49,14 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
   for (const target of (await t.listTargets(ctx.rest)).filter((x) => x.name.startsWith(`${o.targetPrefix}:`))) {
     const luns = await t.listLuns(ctx.rest, target.name);
     if (luns === undefined) continue;
-    const dangling = luns.filter((l) => !physical.has(l.name));
-    for (const l of dangling) {
-      orphans.push({ kind: 'dangling-lun', key: `lun:${target.name}:${l.lun}:${l.name}`, name: `${target.name} LUN ${l.lun}`, detail: `points to ${l.name}, which no longer exists`, ref: { target: target.name, lun: l.lun, volume: l.name } });
+    for (const l of luns.filter((x) => !physical.has(x.name))) {
+      // The volume list was read before the targets: a disk made and published meanwhile is
+      // not in it. Only a direct look-up proves the volume is gone.
+      if (await vols.findVolume(ctx.rest, l.name)) continue;
+      const orphan: ArrayOrphan = { kind: 'dangling-lun', key: `lun:${target.name}:${l.lun}:${l.name}`, name: `${target.name} LUN ${l.lun}`, detail: `points to ${l.name}, which no longer exists`, ref: { target: target.name, lun: l.lun, volume: l.name } };
+      const sessions = await targetSessions(ctx, target.name);
+      if (sessions) orphan.keep = `in use: ${sessions}`;
+      orphans.push(orphan);
     }
     if (luns.length === 0) orphans.push({ kind: 'empty-target', key: `target:${target.name}`, name: target.name, detail: 'has no LUNs', ref: { target: target.name } });
   }
@@ -96,6 +101,9 @@ export async function removeArrayOrphan(ctx: StorageContext, o: ArrayOrphan): Pr
   const { target, lun, volume, snapshot, pveName } = o.ref;
   switch (o.kind) {
     case 'dangling-lun': {
+      if (await vols.findVolume(ctx.rest, volume!)) return 'kept: the volume exists again';
+      const busy = await targetSessions(ctx, target!);
+      if (busy) return `kept: in use: ${busy}`;
       const d = await detachFromTarget(ctx, target!, volume!, lun!);
       return `detached${d.targetDeleted ? '; target deleted' : ''}`;
     }
@@ -115,6 +123,8 @@ export async function removeArrayOrphan(ctx: StorageContext, o: ArrayOrphan): Pr
       return 'deleted';
     }
     case 'volume': {
+      const busy = await liveSessions(ctx, volume!);
+      if (busy) return `kept: in use: ${busy}`;
       const r = await deleteVolume(ctx, pveName!, { cascade: true });
       return `deleted${r.snapshots?.length ? ` with snapshots ${r.snapshots.join(', ')}` : ''}`;
     }
@@ -140,11 +150,27 @@ async function listSnapshotsOrNone(ctx: StorageContext, volume: string): Promise
   }
 }
 
-/** Addresses with live sessions on the target carrying this volume, or undefined. */
+/** Why the target carrying this volume counts as in use (live sessions), or undefined. */
 async function liveSessions(ctx: StorageContext, physical: string): Promise<string | undefined> {
   for (const loc of (await t.findLuns(ctx.rest, physical)).filter((l) => l.pool === ctx.pool)) {
-    const sessions = await t.listSessions(ctx.rest, loc.target).catch(() => []);
-    if (sessions.length > 0) return `${loc.target} has sessions from ${[...new Set(sessions.map((s) => s.address))].join(', ')}`;
+    const why = await targetSessions(ctx, loc.target);
+    if (why) return why;
   }
   return undefined;
+}
+
+/**
+ * Why a target counts as in use, or undefined. Sessions that cannot be read count as in use:
+ * cleanup removes only what it has proven unused. A target gone meanwhile has none.
+ */
+async function targetSessions(ctx: StorageContext, target: string): Promise<string | undefined> {
+  let sessions: t.SessionRecord[];
+  try {
+    sessions = await t.listSessions(ctx.rest, target);
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    return `${target}: its sessions cannot be read (${e instanceof Error ? e.message : String(e)})`;
+  }
+  if (sessions.length === 0) return undefined;
+  return `${target} has sessions from ${[...new Set(sessions.map((s) => s.address || s.initiator))].join(', ')}`;
 }

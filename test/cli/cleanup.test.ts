@@ -139,3 +139,55 @@ describe('cleanup', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('cleanup removes only what it has proven unused', () => {
+  const T102 = `${PREFIX}:vm-102-0`;
+  const arrayItems = (r: { json: { items: { where: string; kind: string; name: string; keep: string | null; result: string | null }[] } }) =>
+    r.json.items.filter((i) => i.where === 'array');
+  afterAll(() => env.sim.faults.clear());
+
+  test('a volume published after the volume list was read is not taken for a dangling LUN', async () => {
+    await ok(['volume', 'create', 'vm-102-disk-4', '--size', '4M']);
+    await ok(['target', 'publish', 'vm-102-disk-4']);
+    await env.sim.faults.add({ kind: 'staleList', match: { method: 'GET', path: '/volumes$' }, omit: 1, count: 0 });
+    const r = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--json']);
+    env.sim.faults.clear();
+    expect(r.code).toBe(0);
+    expect(arrayItems(r)).toEqual([]);
+  });
+
+  test('a LUN whose volume is gone stays while its target has sessions, goes once they end', async () => {
+    env.sim.destroyOutOfBand('Pool-0', 'v_vm-102-disk-4');
+    // a live session to the target (this fake host's; any initiator counts)
+    iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '-o', 'new']);
+    iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '--login']);
+    const kept = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
+    expect(kept.code).toBe(10);
+    expect(arrayItems(kept)).toEqual([
+      expect.objectContaining({ kind: 'dangling-lun', name: `${T102} LUN 1`, keep: expect.stringMatching(/in use: .*vm-102-0 has sessions from 127\.0\.0\.1/), result: null }),
+    ]);
+    expect((await ok(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toHaveLength(2);
+
+    iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '--logout']);
+    iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '-o', 'delete']);
+    const gone = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
+    expect(gone.code).toBe(0);
+    expect(arrayItems(gone)).toEqual([expect.objectContaining({ kind: 'dangling-lun', keep: null, result: 'detached' })]);
+    expect((await ok(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toEqual([{ lun: 0, volume: 'vm-102-disk-0' }]);
+  });
+
+  test('sessions that cannot be read count as in use: the orphan volume is kept', async () => {
+    await ok(['volume', 'create', 'vm-997-disk-0', '--size', '4M']);
+    await ok(['target', 'publish', 'vm-997-disk-0']);
+    await env.sim.faults.add({ kind: 'status5xx', status: 500, match: { method: 'GET', path: '/sessions$' }, count: 0 });
+    const kept = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
+    env.sim.faults.clear();
+    expect(kept.code).toBe(10);
+    expect(arrayItems(kept)).toEqual([expect.objectContaining({ kind: 'volume', name: 'vm-997-disk-0', keep: expect.stringMatching(/sessions cannot be read/), result: null })]);
+    expect((await ok(['volume', 'get', 'vm-997-disk-0'])).name).toBe('vm-997-disk-0');
+
+    const gone = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
+    expect(gone.code).toBe(0);
+    expect(arrayItems(gone)).toEqual([expect.objectContaining({ kind: 'volume', name: 'vm-997-disk-0', result: 'deleted' })]);
+  });
+});

@@ -174,3 +174,14 @@ export function removeVolumeRecord(state: SimState, pool: PoolRec, vol: VolumeRe
   state.changed(pool);
   state.emitData(pool, { kind: 'volumeDeleted', volume: vol.name });
 }
+
+/**
+ * What `zfs destroy -f` in the appliance's shell does: the zvol goes, the LUNs pointing to it
+ * stay (listed under the old name) until someone detaches them. Tests make dangling LUNs so.
+ */
+export function destroyOutOfBand(state: SimState, pool: PoolRec, vol: VolumeRec): void {
+  for (const target of pool.targets.values()) {
+    for (const lun of target.luns.values()) if (lun.volumeId === vol.id) lun.goneName = vol.name;
+  }
+  removeVolumeRecord(state, pool, vol);
+}
