@@ -1,7 +1,7 @@
 // The REST client: failover across control addresses, bounded retries with exponential
 // backoff and jitter for transient conditions only, one deadline for the whole invocation, and
 // no blind replay of a request that may already have changed the appliance.
-import { OutcomeUnknownError, UnreachableError, AuthError, type JdsscError } from '../errors';
+import { ExistsError, NotFoundError, OutcomeUnknownError, UnreachableError, AuthError, type JdsscError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
 import type { Deadline } from '../util/deadline';
@@ -80,6 +80,9 @@ export class RestClient {
     const idempotent = req.method === 'GET' || req.idempotent === true;
     const failures: string[] = [];
     let lastTransient: string | undefined;
+    // An earlier attempt of this change may have applied without our knowing (answer lost, or a
+    // transient refusal that came after the change): a resend then meets our own change.
+    let uncertain = false;
 
     for (let round = 0; round < this.retry.rounds; round++) {
       let retryAfterMs: number | undefined;
@@ -104,11 +107,13 @@ export class RestClient {
           }
           if (outcome.kind === 'error') {
             this.o.memory.markGood(address);
+            if (uncertain && (await this.ownChangeMet(req, fullPath, outcome.error))) return { status: 0, data: null, verified: true };
             throw outcome.error;
           }
           // Transient: the appliance is alive but refused for now. A change request is checked
           // once more before it is resent, in case the refusal came after the change applied.
           if (!idempotent && req.verify && (await req.verify())) return { status: 0, data: null, verified: true };
+          uncertain = !idempotent;
           networkOnly = false;
           lastTransient = outcome.reason;
           retryAfterMs = outcome.retryAfterMs;
@@ -135,12 +140,24 @@ export class RestClient {
             this.o.log.info(`${req.method} ${fullPath}: answer lost, but the change is in place`);
             return { status: 0, data: null, verified: true };
           }
+          uncertain = true;
         }
       }
       if (networkOnly) lastTransient = undefined;
       if (round + 1 < this.retry.rounds) await this.backoff(round, retryAfterMs, req, fullPath, failures, lastTransient);
     }
     throw this.giveUp(req, fullPath, failures, lastTransient);
+  }
+
+  /**
+   * A resend refused as "already exists" (or a delete as "not found") after an attempt whose
+   * outcome was unknown: if `verify` now sees the change, it was ours, applied late.
+   */
+  private async ownChangeMet(req: RestRequest, fullPath: string, error: JdsscError): Promise<boolean> {
+    if (!req.verify || !(error instanceof ExistsError || error instanceof NotFoundError)) return false;
+    const applied = await req.verify().catch(() => false);
+    if (applied) this.o.log.info(`${req.method} ${fullPath}: an earlier attempt applied late; the change is in place`);
+    return applied;
   }
 
   /** GET every page of a paged collection (`{results, entries}`), stopping at an empty page. */

@@ -175,6 +175,23 @@ describe('no blind replay of changes', () => {
     expect(http.log.length).toBe(2);
   });
 
+  test('a lost POST that applied late: the resend meets "already exists", verify sees it — success, not exit 4', async () => {
+    const exists = fail(409, { class: 'opene.exceptions.ItemConflictError', message: 'Volume v_a already exists.' });
+    let applied = false;
+    const { c, http } = client({ '127.0.0.1': [lost(), exists] }, { addresses: ['127.0.0.1'] });
+    // the first verify runs before the appliance finished; by the resend it has
+    const r = await c.request({ method: 'POST', path: '/volumes', body: { name: 'v_a' }, verify: async () => (applied ? true : ((applied = true), false)) });
+    expect(r.verified).toBe(true);
+    expect(http.log.length).toBe(2);
+  });
+
+  test('"already exists" without an earlier lost attempt is a real conflict (exit 4)', async () => {
+    const exists = fail(409, { class: 'opene.exceptions.ItemConflictError', message: 'Volume v_a already exists.' });
+    const { c } = client({ '127.0.0.1': [exists] }, { addresses: ['127.0.0.1'] });
+    const e = await failure(c.request({ method: 'POST', path: '/volumes', body: { name: 'v_a' }, verify: async () => true }));
+    expect(e.exitCode).toBe(EXIT.EXISTS);
+  });
+
   test('a refused connection proves nothing was sent: a POST moves to the next address', async () => {
     const { c, http } = client({ '127.0.0.1': [refused()], '127.0.0.4': [ok({}, 201)] });
     await c.request({ method: 'POST', path: '/volumes', body: {} });
