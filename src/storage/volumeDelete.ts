@@ -75,7 +75,8 @@ async function clearDependents(ctx: StorageContext, name: string, physical: stri
  * other use, so it goes with the clone (unless something else was cloned from it).
  */
 async function removeIntermediateSnapshot(ctx: StorageContext, physical: string, vol: api.VolumeRecord): Promise<string | null> {
-  if (!vol.origin || vol.origin.snapshot !== physical) return null;
+  // Named after the clone when made; a renamed clone keeps its old name there, so the kind counts.
+  if (!vol.origin || (vol.origin.snapshot !== physical && parseSnapshotName(vol.origin.snapshot).kind !== 'clone-source')) return null;
   try {
     await snaps.deleteSnapshot(ctx.rest, vol.origin.volume, vol.origin.snapshot);
     return `${displayName(ctx, vol.origin.volume)}@${vol.origin.snapshot}`;

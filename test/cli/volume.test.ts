@@ -262,6 +262,15 @@ describe('volume clone and delete', () => {
     expect(arraySnapshots('v_base-900-disk-0')).toEqual([]);
   });
 
+  test('a renamed clone still takes its intermediate snapshot along when deleted', async () => {
+    await ok(['volume', 'clone', 'base-900-disk-0', 'vm-904-disk-0']);
+    await ok(['volume', 'rename', 'vm-904-disk-0', 'vm-905-disk-0']);
+    expect(arraySnapshots('v_base-900-disk-0')).toEqual(['v_vm-904-disk-0']);
+    const d = await ok(['volume', 'delete', 'vm-905-disk-0']);
+    expect(d.intermediateSnapshot).toBe('base-900-disk-0@v_vm-904-disk-0');
+    expect(arraySnapshots('v_base-900-disk-0')).toEqual([]);
+  });
+
   test('a clone onto an existing name (exit 4) removes only its own intermediate snapshot', async () => {
     await ok(['snapshot', 'create', 'base-900-disk-0', 'keep']);
     await ok(['volume', 'create', 'vm-902-disk-0', '--size', '1M']);
