@@ -31,8 +31,8 @@ export default defineCommand<Args, CleanupReport>({
       .option('grace', { type: 'string', default: '600', describe: 'seconds an orphan must have been seen (by an earlier run) before it is removed; 0 = at once' })
       .option('only', { choices: ['host', 'array'] as const, describe: 'limit to one side' }),
   run: async (a, f) => {
+    if (!/^\d{1,9}$/.test(String(a.grace))) throw new UsageError(`--grace: expected whole seconds (0 or more), got ${JSON.stringify(a.grace)}`);
     const graceSec = Number(a.grace);
-    if (!Number.isFinite(graceSec) || graceSec < 0) throw new UsageError(`--grace: expected seconds (>= 0), got ${a.grace}`);
     let vmids: Set<number> | undefined;
     try {
       vmids = a.vmids !== undefined ? parseVmids(a.vmids) : clusterVmids(a['pve-dir']);

@@ -101,6 +101,15 @@ describe('cleanup', () => {
     expect(r.json.items.every((i: { due: boolean; result: unknown }) => !i.due && i.result === null)).toBe(true);
   });
 
+  test('a bad --grace is a usage error (exit 2) and nothing is removed', async () => {
+    env.sim.requests.reset();
+    for (const g of ['', ' ', '-5', '1.5', '0x10', '10m']) {
+      const r = await cleanup(['--apply', '--grace', g]);
+      expect([g, r.code, r.stderr]).toEqual([g, 2, expect.stringMatching(/^error: --grace: expected whole seconds/)]);
+    }
+    expect(env.mutations()).toBe(0);
+  });
+
   test('two runs at once: the second is refused (exit 5)', async () => {
     const [a, b] = await Promise.all([cleanup(), cleanup()]);
     expect([a.code, b.code].sort((x, y) => x - y)).toEqual([5, 10]);
