@@ -20,7 +20,8 @@ export interface RollbackCheck {
 }
 
 interface Analysis extends RollbackCheck {
-  physical: { volume: string; snapshot: string; newer: string[] };
+  /** `before`: every snapshot listed before the rollback, so `destroyed` misses none. */
+  physical: { volume: string; snapshot: string; before: string[] };
 }
 
 function label(physical: string): string {
@@ -50,7 +51,7 @@ async function analyse(ctx: StorageContext, volume: string, sid: string): Promis
     snapshot: sid,
     possible: blockers.snapshots.length === 0 && blockers.clones.length === 0,
     blockers,
-    physical: { volume: vol, snapshot: snap, newer: newer.map((r) => r.name) },
+    physical: { volume: vol, snapshot: snap, before: records.map((r) => r.name) },
   };
 }
 
@@ -84,7 +85,9 @@ export async function rollbackVolume(ctx: StorageContext, volume: string, sid: s
   }
   await snaps.rollback(ctx.rest, a.physical.volume, a.physical.snapshot);
   const left = new Set((await snaps.listSnapshots(ctx.rest, a.physical.volume)).map((r) => r.name));
-  const destroyed = a.physical.newer.filter((n) => !left.has(n)).map(label);
+  const destroyed = a.physical.before.filter((n) => n !== a.physical.snapshot && !left.has(n)).map(label);
+  // Snapshots the appliance counted but the listing did not show went too; they have no name here.
+  destroyed.push(...a.blockers.snapshots.filter((b) => b === '(unlisted snapshot)'));
   ctx.log.info(`rolled back ${a.physical.volume} to ${a.physical.snapshot}; destroyed: ${destroyed.join(', ') || 'none'}`);
   return { volume, snapshot: sid, destroyed };
 }

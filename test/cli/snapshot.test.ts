@@ -146,6 +146,13 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
     expect(check.possible).toBe(false);
   });
 
+  test('--destroy-newer past a stale listing reports the unlisted snapshot it destroyed too', async () => {
+    await env.sim.faults.add({ kind: 'staleList', count: 1, match: { path: 'snapshots$' } });
+    const r = await ok(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--destroy-newer']);
+    expect(r.destroyed).toEqual(['(unlisted snapshot)']);
+    expect(arraySnapshots('v_vm-240-disk-0')).toEqual(['s_a']);
+  });
+
   test('rollback to a missing snapshot is exit 3', async () => {
     expect((await env.run(['snapshot', 'rollback', 'vm-240-disk-0', 'zzz', '--check'])).code).toBe(3);
   });
