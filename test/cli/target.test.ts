@@ -236,6 +236,19 @@ describe('CHAP', () => {
     expect((await rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0/incoming-users`)).json.data).toEqual([{ name: 'pvechap' }]);
   });
 
+  test('when the CHAP user cannot be set, publish fails and takes back the LUN and target it made', async () => {
+    const pw = `${env.dir}/pw-chap-undo`;
+    writeFileSync(pw, `user_password ${env.password}\nchap_user_password ${chapSecret}\n`, { mode: 0o600 });
+    await ok(['volume', 'create', 'vm-161-disk-0', '--size', '4M']);
+    await env.sim.faults.add({ kind: 'status5xx', status: 500, match: { method: 'POST', path: '/incoming-users$' }, count: 0 });
+    const r = await env.run(['-c', chapConfig(pw), 'target', 'publish', 'vm-161-disk-0', '--json'], { noConfig: true });
+    env.sim.faults.clear();
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).not.toContain(chapSecret);
+    expect(await targetsOnArray()).not.toContain(`${PREFIX}:vm-161-0`);
+    expect((await ok(['target', 'get', 'vm-161-disk-0'])).published).toBe(false);
+  });
+
   test('a storage without CHAP turns it off on its target and removes the users', async () => {
     await ok(['target', 'publish', 'vm-160-disk-0']);
     const t = (await rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0`)).json.data;

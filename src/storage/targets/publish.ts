@@ -73,7 +73,13 @@ type Placed = Omit<Publication, 'volume' | 'snapshot' | 'created'> & { created: 
 async function place(ctx: StorageContext, s: TargetSettings, physical: string, base: string, refreshChap: boolean): Promise<Placed> {
   const portals = await resolvePortals(ctx, s.dataAddresses);
   const done = async (target: t.TargetRecord, lun: number, scsiId: string | undefined, created: Placed['created'], note?: string) => {
-    await settle(ctx, s, target, portals, refreshChap && !created.target);
+    try {
+      await settle(ctx, s, target, portals, refreshChap && !created.target);
+    } catch (e) {
+      // A LUN (or target) this call made but could not make usable (VIPs, CHAP) is taken back.
+      if (created.lun) await undoAttach(ctx, target.name, physical, created.target);
+      throw e;
+    }
     const id = scsiId ?? (await getVolume(ctx.rest, physical)).scsiId;
     return { target: target.name, lun, portals: portals.addresses.map((a) => `${a}:${s.dataPort}`), wwid: wwidOf(id), scsiId: id ?? null, created, ...(note ? { note } : {}) };
   };
@@ -164,6 +170,16 @@ async function attachLowestFree(
     }
   }
   return undefined;
+}
+
+async function undoAttach(ctx: StorageContext, target: string, physical: string, targetCreated: boolean): Promise<void> {
+  try {
+    await t.detachLun(ctx.rest, target, physical);
+    if (targetCreated) await removeIfEmpty(ctx, target);
+    ctx.log.warn(`publish of ${physical} failed after attaching it to ${target}; detached it again`);
+  } catch (e) {
+    ctx.log.warn(`publish of ${physical} failed and its LUN on ${target} could not be taken back: ${(e as Error).message}`);
+  }
 }
 
 async function removeIfEmpty(ctx: StorageContext, target: string): Promise<void> {
