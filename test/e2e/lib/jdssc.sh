@@ -34,9 +34,13 @@ jd_tpg() { echo "$LIO/iscsi/$1/tpgt_1"; }
 
 jd() { jdssc -c "$JD_CONF" "$@"; }
 jd_json() {
-  local out=$1
+  local out=$1 rc
   shift
   jdssc -c "$JD_CONF" --json "$@" >"$out" 2>"$out.err"
+  rc=$?
+  # A failing check shows the command's output: let it show jdssc's error.
+  [ $rc = 0 ] || { cat "$out.err" >&2; head -c 2000 "$out" >&2; }
+  return $rc
 }
 jq_of() { jq -r "$2" "$1" 2>/dev/null; }
 
@@ -91,7 +95,7 @@ target_prefix: $JD_PREFIX
 multipath: true
 storage_id: $JD_STORAGE
 state_dir: $JD_DIR/state
-log_file: $JD_DIR/jdssc.log
+log_file: $JD_LOG
 loglevel: debug
 timeout: 90
 EOF
@@ -104,6 +108,8 @@ EOF
 jd_setup() {
   JD_DIR=$E2E_TMP/jd
   JD_CONF=$JD_DIR/jdss.yaml
+  # jdssc's debug log (0600, secrets redacted) where the runner keeps it for a failed scenario.
+  mkdir -p "$E2E_STATE" && JD_LOG=$E2E_STATE/jdssc.log && rm -f "$JD_LOG"
   rm -rf "$JD_DIR" && mkdir -p "$JD_DIR/data" "$JD_DIR/state" && chmod 700 "$JD_DIR"
   lio_load || return 1
   jd_write_pw "$JD_DIR/rest.pw" "$JD_REST_PASSWORD"

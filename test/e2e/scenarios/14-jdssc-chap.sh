@@ -34,11 +34,12 @@ check_eq "two sessions" "$JD_P1 $JD_P2" "$(session_portal_list "$TGT")"
 check_wait "two active paths" 20 wait_paths "$WWID" 2
 for p in "$JD_P1" "$JD_P2"; do
   check_eq "node record $p: CHAP, user $JD_CHAP_USER" "CHAP $JD_CHAP_USER" "$(node_get "$TGT" "$p" node.session.auth.authmethod) $(node_get "$TGT" "$p" node.session.auth.username)"
-  F=$(ls /etc/iscsi/nodes/"$TGT"/"${p/:/,}",*/* 2>/dev/null | head -n1)
+  # <portal>,<tpgt>/<iface> once discovered; a bare <portal> file for a record made with -o new
+  F=$(find "/etc/iscsi/nodes/$TGT" -type f \( -path "*/${p/:/,}" -o -path "*/${p/:/,},*" \) 2>/dev/null | head -n1)
   check "node record file of $p holds the secret as the password" grep -qx "node.session.auth.password = $JD_CHAP_SECRET" "$F"
   check_eq "…and is mode 0600" 600 "$(stat -c %a "$F")"
 done
-check "the secret is not in jdssc's debug log" sh -c "! grep -qF -- '$JD_CHAP_SECRET' $JD_DIR/jdssc.log"
+check "the secret is not in jdssc's debug log" sh -c "! grep -qF -- '$JD_CHAP_SECRET' $JD_LOG"
 check "deactivate leaves nothing" deactivate_ok
 
 # Wrong secret on the array (configfs): the refresh repairs it -------------------------------------
@@ -51,9 +52,9 @@ check_rc "a login by hand with jdssc's secret now fails (exit 24)" 24 sh -c "
 iscsiadm -m node -o delete >/dev/null 2>&1
 iscsiadm -m discoverydb -t st -p "$JD_P1" -o delete >/dev/null 2>&1
 check_eq "(the hand-made records are gone again)" 0 "$(node_record_count)"
-: >"$JD_DIR/jdssc.log"
+: >"$JD_LOG"
 check "login activate recovers (pushes the secret, logs in)" jd_json "$T/act-a.json" login activate "$VOL"
-check_match "jdssc logged the refresh" "refreshing the CHAP user" "$(cat "$JD_DIR/jdssc.log")"
+check_match "jdssc logged the refresh" "refreshing the CHAP user" "$(cat "$JD_LOG")"
 check_eq "LIO holds jdssc's secret again" "$JD_CHAP_SECRET" "$(cat "$TPG/auth/password")"
 check_eq "two sessions, not degraded" "$JD_P1 $JD_P2 false" "$(session_portal_list "$TGT") $(jq_of "$T/act-a.json" .degraded)"
 check_wait "two active paths" 20 wait_paths "$WWID" 2
@@ -64,9 +65,9 @@ U=/pools/$JD_POOL/san/iscsi/targets/$TGT/incoming-users
 replace_user() { jd_rest DELETE "$U/$JD_CHAP_USER" && jd_rest POST "$U" "{\"name\":\"$JD_CHAP_USER\",\"password\":\"Other-secret-123\"}"; }
 check "replace the CHAP user's secret through the REST API" replace_user
 check_eq "LIO now holds the other secret" Other-secret-123 "$(cat "$TPG/auth/password")"
-: >"$JD_DIR/jdssc.log"
+: >"$JD_LOG"
 check "login activate recovers" jd_json "$T/act-b.json" login activate "$VOL"
-check_match "jdssc logged the refresh" "refreshing the CHAP user" "$(cat "$JD_DIR/jdssc.log")"
+check_match "jdssc logged the refresh" "refreshing the CHAP user" "$(cat "$JD_LOG")"
 check_eq "two sessions, not degraded" "$JD_P1 $JD_P2 false" "$(session_portal_list "$TGT") $(jq_of "$T/act-b.json" .degraded)"
 check "deactivate leaves nothing" deactivate_ok
 
@@ -75,14 +76,14 @@ check "deactivate leaves nothing" deactivate_ok
 # demo-mode credentials the array's incoming user sets: pushing the user again changes nothing.
 check "an ACL for this initiator with another secret on $TGT" sh -c "
   mkdir $TPG/acls/$INIT && printf %s $JD_CHAP_USER >$TPG/acls/$INIT/auth/userid && printf %s $WRONG >$TPG/acls/$INIT/auth/password"
-: >"$JD_DIR/jdssc.log"
+: >"$JD_LOG"
 check_rc "login activate fails with exit 9 (host)" 9 jd_json "$T/act-c.json" login activate "$VOL"
 note "stderr: $(cat "$T/act-c.json.err")"
 check_match "a clear error: every portal refused the login for authorization" "could not log in to any portal.*authori[sz]ation" "$(cat "$T/act-c.json.err")"
 check_eq "the JSON error names the reason" "9 chap_auth_failed" "$(jq_of "$T/act-c.json" '"\(.error.exit) \(.error.details.reason)"')"
-check_eq "it tried the refresh once (one warning)" 1 "$(grep -c 'refreshing the CHAP user' "$JD_DIR/jdssc.log")"
+check_eq "it tried the refresh once (one warning)" 1 "$(grep -c 'refreshing the CHAP user' "$JD_LOG")"
 check_eq "nothing left behind: no session, node record, LUN record, map, disk, WWID" "$CLEAN" "$(nothing_left)"
-check "the secret is not in the error output" sh -c "! grep -qF -- '$JD_CHAP_SECRET' $T/act-c.json $T/act-c.json.err $JD_DIR/jdssc.log"
+check "the secret is not in the error output" sh -c "! grep -qF -- '$JD_CHAP_SECRET' $T/act-c.json $T/act-c.json.err $JD_LOG"
 check "remove the ACL again" sh -c "rmdir $TPG/acls/$INIT"
 check "login activate works again" jd_json "$T/act-d.json" login activate "$VOL"
 check_eq "two sessions, not degraded" "$JD_P1 $JD_P2 false" "$(session_portal_list "$TGT") $(jq_of "$T/act-d.json" .degraded)"
