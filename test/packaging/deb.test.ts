@@ -38,6 +38,9 @@ test('make deb: root-owned package with the right dependencies that installs and
     'etc/multipath/conf.d/jdssc.conf',
     'usr/lib/udev/rules.d/68-jdssc-guest-lvm.rules',
     'usr/share/doc/jdssc/examples/jdss-Pool-0.yaml',
+    'usr/share/perl5/PVE/Storage/Custom/JovianDSSPlugin.pm',
+    'usr/share/perl5/PVE/Storage/Custom/JovianDSS/Cli.pm',
+    'usr/share/perl5/PVE/Storage/Custom/JovianDSS/Secrets.pm',
   ]) {
     expect(existsSync(join(root, f))).toBe(true);
   }

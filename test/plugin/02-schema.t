@@ -81,6 +81,15 @@ subtest 'check_config as pvesm add / pvesm set' => sub {
         [{ %ok, target_prefix => 'not-an-iqn' }, qr/target_prefix: value does not match/],
         [{ %ok, log_file => 'relative.log' }, qr/log_file: invalid format/],
         [{ %ok, luns_per_target => 0 }, qr/luns_per_target: value must have a minimum/],
+        [{ %ok, luns_per_target => 256 }, qr/luns_per_target: value may not exceed 255/],
+        [{ %ok, block_size => '64Kx' }, qr/block_size: value does not match/],
+        [{ %ok, block_size => '41M' }, qr/block_size: value does not match/],
+        [{ %ok, target_prefix => 'iqn.2025-04.Proxmox.jdss:' }, qr/target_prefix: value does not match/],
+        [{ %ok, target_prefix => 'iqn.2025-04.x::' }, qr/target_prefix: value does not match/],
+        [{ %ok, chap_user_name => '-pve' }, qr/chap_user_name: value does not match/],
+        [{ %ok, chap_user_name => 'pve user' }, qr/chap_user_name: value does not match/],
+        [{ %ok, chap_user_password => 'chap secret 12' }, qr/chap_user_password: value does not match/],
+        [{ %ok, chap_user_password => 'short-secr' }, qr/chap_user_password: value must be at least 12/],
         [{ %ok, debug => 1 }, qr/debug: unexpected property/],
     );
     for my $b (@bad) {
@@ -95,6 +104,12 @@ subtest 'check_config as pvesm add / pvesm set' => sub {
     like($@, qr/fixed parameter 'cluster_prefix'/, 'cluster_prefix cannot change');
     is(eval { $P->check_config('jdss1', { multipath => 1, luns_per_target => 16 }, 0, \%ok) } && $@, '',
         'other settings can change');
+    # the bounds and name rules jdssc itself applies (src/config/values.ts, schema.ts)
+    my %edge = (luns_per_target => 255, block_size => '1m', target_prefix => 'iqn.2025-04.x.y-z:pve:1',
+        chap_user_name => 'pve_node-1', chap_user_password => 'aZ0-_!@%()+?.:;');
+    for my $k (sort keys %edge) {
+        is(eval { $P->check_config('jdss1', { %ok, $k => $edge{$k} }, 1) } && $@, '', "accepted: $k $edge{$k}");
+    }
 };
 
 subtest 'storage.cfg -> jdssc global flags' => sub {
@@ -104,21 +119,21 @@ subtest 'storage.cfg -> jdssc global flags' => sub {
         thin_provisioning => 0, multipath => 1, ssl_cert_verify => 0, jdss_ssl_ca_file => '/etc/ca.pem',
         chap_enabled => 1, chap_user_name => 'u1', cluster_prefix => 'c1', jdss_debug => 1,
         log_file => '/var/log/jdssc.log', content => { images => 1 }, shared => 1);
-    local $PVE::Storage::Custom::JovianDSSPlugin::JDSSC = '/usr/bin/jdssc';
+    local $PVE::Storage::Custom::JovianDSS::Cli::JDSSC = '/usr/bin/jdssc';
     local $ENV{JDSSC_BIN};
-    my @argv = PVE::Storage::Custom::JovianDSSPlugin::jdssc_argv(\%cfg, 'st1', 20, 'pool', 'stats');
+    my @argv = PVE::Storage::Custom::JovianDSS::Cli::jdssc_argv(\%cfg, 'st1', 20, 'pool', 'stats');
     no warnings 'qw'; # the address lists have commas
     is_deeply(\@argv, [qw(/usr/bin/jdssc -c /etc/pve/jdss.yaml --pool Pool-1
         --control-addresses 10.0.0.1,10.0.0.2 --control-port 8443 --data-addresses 10.0.1.1
         --data-port 3261 --user-name pve --target-prefix iqn.2025-04.x: --luns-per-target 4
         --chap-user u1 --cluster-prefix c1 --ca-file /etc/ca.pem --log-file /var/log/jdssc.log
         --chap-enabled true --multipath true --ssl-cert-verify false),
-        '--password-file', "$PVE::Storage::Custom::JovianDSSPlugin::PRIV_DIR/st1.pw",
+        '--password-file', "$PVE::Storage::Custom::JovianDSS::Secrets::PRIV_DIR/st1.pw",
         qw(--storage-id st1 --log-level debug --json --timeout 20 pool stats)], 'every key, in order')
         or diag "@argv";
-    my @min = PVE::Storage::Custom::JovianDSSPlugin::jdssc_argv({ pool_name => 'P', data_addresses => '1.2.3.4' }, 's', 5, 'x');
+    my @min = PVE::Storage::Custom::JovianDSS::Cli::jdssc_argv({ pool_name => 'P', data_addresses => '1.2.3.4' }, 's', 5, 'x');
     is_deeply([@min[1 .. $#min]], ['--pool', 'P', '--data-addresses', '1.2.3.4', '--password-file',
-        "$PVE::Storage::Custom::JovianDSSPlugin::PRIV_DIR/s.pw", qw(--storage-id s --json --timeout 5 x)],
+        "$PVE::Storage::Custom::JovianDSS::Secrets::PRIV_DIR/s.pw", qw(--storage-id s --json --timeout 5 x)],
         'unset keys pass no flag (jdssc defaults apply)');
 
     my $help = `$JDSSTest::ROOT/bin/jdssc --help 2>&1`;

@@ -10,7 +10,7 @@ use Test::More;
 
 use JDSSTest qw(plugin scfg start_simulator);
 my $P = plugin();
-my $PRIV = $PVE::Storage::Custom::JovianDSSPlugin::PRIV_DIR;
+my $PRIV = $PVE::Storage::Custom::JovianDSS::Secrets::PRIV_DIR;
 
 sub slurp { my ($f) = @_; open(my $fh, '<', $f) or return undef; local $/; return <$fh> }
 sub mode { return sprintf('%04o', (stat($_[0]))[2] & 07777) }

@@ -48,7 +48,7 @@ subtest 'alloc_image: KiB in, bytes on the array, names' => sub {
     is($d2, 'vm-100-disk-7', 'an explicit name is kept');
     eval { $P->alloc_image($S, $scfg, 100, 'raw', 'vm-100-disk-7', 1024) };
     like($@, qr/already exists/, "an explicit name that exists: jdssc's message");
-    is(PVE::Storage::Custom::JovianDSSPlugin::jdssc_exit($@), 4, 'exit code 4 for the caller');
+    is(PVE::Storage::Custom::JovianDSS::Cli::jdssc_exit($@), 4, 'exit code 4 for the caller');
     eval { $P->alloc_image($S, $scfg, 101, 'raw', 'vm-100-disk-9', 1024) };
     like($@, qr/illegal name 'vm-100-disk-9' - should be 'vm-101-\*'/, 'a name of another VM is refused');
 
@@ -62,15 +62,15 @@ subtest 'alloc_image: KiB in, bytes on the array, names' => sub {
     is($locked, 'vm-105-disk-0', 'alloc under the storage lock');
     my @t = map { /--timeout (\d+)/ ? $1 : () } map { "@$_" } jdssc_calls(qr/vm(id)? ?-?105/);
     ok(@t && !grep({ $_ > 50 } @t), "jdssc timeouts under the lock: @t");
-    is($PVE::Storage::Custom::JovianDSSPlugin::LOCK_DEADLINE, undef, 'the lock budget ends with the call');
+    is($PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE, undef, 'the lock budget ends with the call');
     $P->free_image($S, $scfg, $locked, 0, 'raw');
 
     # another node took vm-100-disk-2 between free-name and create: the plugin picks again
     my $thief = scfg($sim);
-    my $n = PVE::Storage::Custom::JovianDSSPlugin::with_free_name($scfg, $S, 100, 0, sub {
+    my $n = PVE::Storage::Custom::JovianDSS::Cli::with_free_name($scfg, $S, 100, 0, sub {
         my ($name) = @_;
         $P->alloc_image($S, $thief, 100, 'raw', $name, 1024) if $name eq 'vm-100-disk-2';
-        PVE::Storage::Custom::JovianDSSPlugin::jdssc($scfg, $S, ['volume', 'create', $name, '--size', '1M']);
+        PVE::Storage::Custom::JovianDSS::Cli::jdssc($scfg, $S, ['volume', 'create', $name, '--size', '1M']);
     });
     is($n, 'vm-100-disk-3', 'a name taken meanwhile (exit 4) is retried with a fresh one');
 };
@@ -106,7 +106,7 @@ subtest 'snapshots and rollback' => sub {
     is_deeply($blockers, ['after'], 'blocker pushed for PVE');
     eval { $P->volume_snapshot_rollback($scfg, $S, $d0, 'before') };
     like($@, qr/would destroy newer snapshots: after/, 'a rollback racing a new snapshot fails safely');
-    is(PVE::Storage::Custom::JovianDSSPlugin::jdssc_exit($@), 5, '... with exit 5');
+    is(PVE::Storage::Custom::JovianDSS::Cli::jdssc_exit($@), 5, '... with exit 5');
     ok(!grep({ "@$_" =~ /--destroy-newer/ } JDSSTest::argv_log()), 'never --destroy-newer');
 
     is($P->volume_rollback_is_possible($scfg, $S, $d0, 'after', []), 1, 'the newest snapshot can be rolled back to');

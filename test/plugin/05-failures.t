@@ -11,7 +11,7 @@ use Time::HiRes qw(time);
 
 use JDSSTest qw(plugin scfg start_simulator stop_simulator tmp);
 my $P = plugin();
-my $J = 'PVE::Storage::Custom::JovianDSSPlugin';
+my $J = 'PVE::Storage::Custom::JovianDSS::Cli'; # the jdssc runner
 my $sim = start_simulator();
 my $scfg = scfg($sim);
 $P->on_add_hook('jd', $scfg, user_password => $sim->{password});
@@ -47,7 +47,7 @@ subtest 'appliance accepts TCP but never answers' => sub {
 
     # what PVE runs under its storage lock must end before the lock's 60 s alarm
     {
-        local $PVE::Storage::Custom::JovianDSSPlugin::LOCK_DEADLINE = time() + 9;
+        local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = time() + 9;
         $t0 = time();
         eval { $J->can('jdssc')->($hung, 'jd', ['volume', 'list'], timeout => 30) };
         $took = time() - $t0;
@@ -57,7 +57,7 @@ subtest 'appliance accepts TCP but never answers' => sub {
         like("@$call", qr/--timeout [1-4] /, 'jdssc got the remaining time, not 30 s') or diag "@$call";
     }
     {
-        local $PVE::Storage::Custom::JovianDSSPlugin::LOCK_DEADLINE = time() + 3;
+        local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = time() + 3;
         my $n = scalar(JDSSTest::argv_log());
         eval { $J->can('jdssc')->($hung, 'jd', ['volume', 'list']) };
         like($@, qr/no time left under the storage lock/, 'no time left: not even started');

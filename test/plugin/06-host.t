@@ -12,7 +12,7 @@ use Test::More;
 
 use JDSSTest qw(plugin scfg start_simulator host_state host_update);
 my $P = plugin();
-my $J = 'PVE::Storage::Custom::JovianDSSPlugin';
+my $J = 'PVE::Storage::Custom::JovianDSS::Cli'; # the jdssc runner
 my $sim = start_simulator(fakehost => 1);
 my $S = 'jdss';
 my $chap = 'chap-secret-4711-xyz';
@@ -164,7 +164,7 @@ subtest 'degraded activation is reported' => sub {
 
 subtest 'remove the storage' => sub {
     $P->on_delete_hook($S, $scfg);
-    ok(!-e "$PVE::Storage::Custom::JovianDSSPlugin::PRIV_DIR/$S.pw", 'password file gone');
+    ok(!-e "$PVE::Storage::Custom::JovianDSS::Secrets::PRIV_DIR/$S.pw", 'password file gone');
 };
 
 subtest 'nothing host-wide, no secret on any command line' => sub {

@@ -32,7 +32,7 @@ $ENV{JDSSC_STATE_DIR} = "$TMP/state";
 $ENV{PVE_TEST_LOCK_DIR} = $TMP;
 mkdir "$TMP/state", 0700;
 require PVE::Storage::Custom::JovianDSSPlugin;
-$PVE::Storage::Custom::JovianDSSPlugin::PRIV_DIR = "$TMP/priv/storage";
+$PVE::Storage::Custom::JovianDSS::Secrets::PRIV_DIR = "$TMP/priv/storage";
 
 sub plugin { return $PLUGIN }
 sub tmp { return $TMP }

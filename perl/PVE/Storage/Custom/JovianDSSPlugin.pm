@@ -6,35 +6,27 @@ package PVE::Storage::Custom::JovianDSSPlugin;
 # document with --json and exits with a documented code (3 not found, 4 exists, 5 busy, 6
 # unreachable, ...). Naming, cluster prefixes, REST failover, iSCSI and multipath all live in
 # jdssc. Secrets live in /etc/pve/priv/storage/<storeid>.pw and only that path goes on argv.
+# Running jdssc: JovianDSS/Cli.pm; the password file: JovianDSS/Secrets.pm.
 
 use strict;
 use warnings;
 
-use Fcntl qw(O_WRONLY O_CREAT O_EXCL);
-use File::Path ();
-use JSON::PP ();
 use POSIX qw(ceil);
-use Scalar::Util qw(blessed);
 
-use PVE::Tools qw(run_command);
 use PVE::Storage::Plugin;
+use PVE::Storage::Custom::JovianDSS::Cli qw(
+    T_STATUS T_READ T_LOCKED T_HOST lock_budget
+    jdssc jdssc_exit ignore_exit snap_args thin_args with_free_name rename_unused
+);
+use PVE::Storage::Custom::JovianDSS::Secrets qw(
+    @SECRETS password_file read_secrets write_secrets update_secrets
+);
 
 use base qw(PVE::Storage::Plugin);
 
 # A JovianDSS pool is one storage seen by every node: let PVE treat `joviandss` as shared.
 push @PVE::Storage::Plugin::SHARED_STORAGE, 'joviandss'
     if !grep { $_ eq 'joviandss' } @PVE::Storage::Plugin::SHARED_STORAGE;
-
-our $PRIV_DIR = '/etc/pve/priv/storage'; # tests point this at a temporary directory
-our $JDSSC = '/usr/bin/jdssc'; # $ENV{JDSSC_BIN} overrides it (tests)
-
-# Seconds given to jdssc (--timeout); run_command kills it 5 s later.
-use constant { T_STATUS => 5, T_READ => 20, T_LOCKED => 30, T_WRITE => 50, T_HOST => 100 };
-
-# PVE runs alloc, free, clone, create_base and rename under its storage lock, whose body is
-# killed after 60 s: those methods set this, and every jdssc call they make fits before it.
-our $LOCK_DEADLINE;
-sub lock_budget { return time() + 55 }
 
 my $MIN_API = 9;
 my $MAX_API = 15;
@@ -56,6 +48,12 @@ sub plugindata {
 }
 
 my $IP_LIST = '[0-9A-Fa-f.:]+(?:\s*,\s*[0-9A-Fa-f.:]+)*';
+# The same rules jdssc applies (src/config/values.ts), so that storage.cfg refuses what every
+# jdssc call would. PVE matches m/^$pattern$/ (no group): no top-level '|' in a pattern. jdssc
+# drops one trailing ':' of an IQN prefix before checking it.
+my $IQN_PREFIX = 'iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*(?!::$)(?::[a-z0-9.:-]+)?:?';
+my $CHAP_USER = '[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?';
+my $CHAP_SECRET = '[A-Za-z0-9_!@%()+?.:;-]+';
 
 sub properties {
     my $bool = sub { return { type => 'boolean', description => $_[0], default => $_[1] } };
@@ -75,22 +73,22 @@ sub properties {
             description => 'iSCSI portal addresses (virtual IPs of the pool), comma-separated.' },
         control_port => $port->(82, 'REST port (HTTPS).'),
         data_port => $port->(3260, 'iSCSI port.'),
-        target_prefix => { type => 'string', pattern => 'iqn\.\d{4}-\d{2}\.\S+', maxLength => 200,
+        target_prefix => { type => 'string', pattern => $IQN_PREFIX, maxLength => 200,
             default => 'iqn.2025-04.proxmox.joviandss.iscsi:',
             description => 'IQN prefix of the targets of this storage (unique per storage).' },
-        luns_per_target => { type => 'integer', minimum => 1, maximum => 1024, default => 8,
+        luns_per_target => { type => 'integer', minimum => 1, maximum => 255, default => 8,
             description => 'LUNs per target before a VM gets another target.' },
-        block_size => { type => 'string', pattern => '(?:4|8|16|32|64|128|256|512)[kK]|1[mM]',
+        block_size => { type => 'string', pattern => '(?:(?:4|8|16|32|64|128|256|512)[kK]|1[mM])',
             default => '16K', description => 'Block size of new volumes.' },
         thin_provisioning => $bool->('Create thin (sparse) volumes.', 1),
         multipath => $bool->('Use dm-multipath devices on the hosts.', 0),
         ssl_cert_verify => $bool->('Verify the appliance TLS certificate.', 1),
         jdss_ssl_ca_file => $file->('CA bundle (PEM) that signed the appliance certificate.'),
         chap_enabled => $bool->('Require CHAP on the iSCSI targets.', 0),
-        chap_user_name => { type => 'string', pattern => '\S+', maxLength => 255,
-            description => 'CHAP user name.' },
-        chap_user_password => { type => 'string', minLength => 12, maxLength => 255,
-            description => 'CHAP secret, 12-255 characters (kept in the .pw file).' },
+        chap_user_name => { type => 'string', pattern => $CHAP_USER, maxLength => 255,
+            description => "CHAP user name: letters, digits, '_' and '-' ('-' not first or last)." },
+        chap_user_password => { type => 'string', pattern => $CHAP_SECRET, minLength => 12, maxLength => 255,
+            description => 'CHAP secret, 12-255 characters from A-Z a-z 0-9 - _ ! @ % ( ) + ? . : ; (kept in the .pw file).' },
         cluster_prefix => { type => 'string', pattern => '[a-zA-Z][a-zA-Z0-9]*', maxLength => 64,
             description => 'Keeps the volumes of several Proxmox clusters apart on one pool.' },
         jdss_debug => $bool->('Log jdssc at debug level.', 0),
@@ -111,149 +109,7 @@ sub options {
     return \%opt;
 }
 
-# ---- jdssc ---------------------------------------------------------------------------------
-
-# storage.cfg key => jdssc global flag
-my @VALUE_FLAGS = (
-    [pool_name => '--pool'], [control_addresses => '--control-addresses'],
-    [control_port => '--control-port'], [data_addresses => '--data-addresses'],
-    [data_port => '--data-port'], [user_name => '--user-name'],
-    [target_prefix => '--target-prefix'], [luns_per_target => '--luns-per-target'],
-    [chap_user_name => '--chap-user'], [cluster_prefix => '--cluster-prefix'],
-    [jdss_ssl_ca_file => '--ca-file'], [log_file => '--log-file'],
-);
-my @BOOL_FLAGS = (
-    [chap_enabled => '--chap-enabled'], [multipath => '--multipath'],
-    [ssl_cert_verify => '--ssl-cert-verify'],
-);
-
-sub password_file { return "$PRIV_DIR/$_[0].pw" }
-
-sub jdssc_argv {
-    my ($scfg, $storeid, $timeout, @args) = @_;
-    my @argv = ($ENV{JDSSC_BIN} || $JDSSC);
-    push @argv, '-c', $scfg->{config} if defined($scfg->{config}) && $scfg->{config} ne '';
-    for my $f (@VALUE_FLAGS) {
-        my $v = $scfg->{ $f->[0] };
-        push @argv, $f->[1], "$v" if defined($v) && $v ne '';
-    }
-    for my $f (@BOOL_FLAGS) {
-        push @argv, $f->[1], ($scfg->{ $f->[0] } ? 'true' : 'false') if defined($scfg->{ $f->[0] });
-    }
-    push @argv, '--password-file', password_file($storeid), '--storage-id', $storeid;
-    push @argv, '--log-level', 'debug' if $scfg->{jdss_debug};
-    return (@argv, '--json', '--timeout', $timeout, @args);
-}
-
-# Runs one jdssc command and returns its JSON answer. On failure dies with jdssc's one-line
-# message as a ...::Error object (stringifies to the message; ->{exit} is jdssc's exit code).
-# %opt: timeout (seconds for jdssc), quiet (do not pass jdssc's warnings on).
-sub jdssc {
-    my ($scfg, $storeid, $args, %opt) = @_;
-    my $timeout = $opt{timeout} // T_WRITE;
-    if (defined($LOCK_DEADLINE)) {
-        my $left = int($LOCK_DEADLINE - time()) - 5;
-        die error(6, "no time left under the storage lock for jdssc @$args[0,1]") if $left < 1;
-        $timeout = $left if $timeout > $left;
-    }
-    my ($out, @err) = ('');
-    my $rc = eval {
-        run_command(
-            [jdssc_argv($scfg, $storeid, $timeout, @$args)],
-            timeout => $timeout + 5,
-            noerr => 1,
-            outfunc => sub { $out .= "$_[0]\n" },
-            errfunc => sub { push @err, $_[0] },
-        );
-    };
-    if (my $e = $@) {
-        die error(6, "jdssc @$args[0,1] did not finish within " . ($timeout + 5) . " s")
-            if $e =~ /got timeout/;
-        die error(1, "cannot run jdssc: " . ($e =~ s/\s+$//r));
-    }
-    my $doc = $out =~ /\S/ ? eval { JSON::PP->new->decode($out) } : undef;
-    if ($rc) {
-        my $msg = ref($doc) eq 'HASH' && ref($doc->{error}) eq 'HASH' ? $doc->{error}->{message} : undef;
-        ($msg) = map { s/^error:\s*//r } grep { /^error:/ } reverse @err if !defined($msg);
-        die error($rc, $msg // $err[-1] // "jdssc @$args[0,1] failed with exit code $rc");
-    }
-    warn "$_\n" for $opt{quiet} ? () : @err;
-    die error(1, "jdssc @$args[0,1] printed no JSON answer") if ref($doc) ne 'HASH';
-    return $doc;
-}
-
-sub error {
-    my ($exit, $message) = @_;
-    return bless { exit => $exit, message => $message }, 'PVE::Storage::Custom::JovianDSSPlugin::Error';
-}
-
-# The jdssc exit code carried by an error, or undef for any other error.
-sub jdssc_exit {
-    my ($err) = @_;
-    return blessed($err) && $err->isa('PVE::Storage::Custom::JovianDSSPlugin::Error') ? $err->{exit} : undef;
-}
-
-sub ignore_exit {
-    my ($code, $exit) = @_;
-    my @res = eval { $code->() };
-    my $err = $@ or return @res;
-    die $err if (jdssc_exit($err) // -1) != $exit;
-    return;
-}
-
-sub snap_args { return defined($_[0]) && $_[0] ne '' ? ('--snapshot', $_[0]) : () }
-
-# Picks `jdssc volume free-name` names until $code (creating the volume) stops failing with
-# "already exists" (another node may take the same name between the two calls).
-sub with_free_name {
-    my ($scfg, $storeid, $vmid, $base, $code) = @_;
-    for my $try (1 .. 5) {
-        my @args = ('volume', 'free-name', '--vmid', $vmid, ($base ? '--base' : ()));
-        my $name = jdssc($scfg, $storeid, \@args, timeout => T_READ)->{name};
-        return $name if eval { $code->($name); 1 };
-        die $@ if (jdssc_exit($@) // -1) != 4 || $try == 5;
-    }
-}
-
-# ---- secrets (/etc/pve/priv/storage/<storeid>.pw, the format jdssc reads) -------------------
-
-my @SECRETS = qw(user_password chap_user_password);
-
-sub read_secrets {
-    my ($storeid) = @_;
-    my %s;
-    open(my $fh, '<', password_file($storeid)) or return %s;
-    while (my $line = <$fh>) {
-        $s{$1} = $2 if $line =~ /^(user_password|chap_user_password)\s+(.*?)\s*$/;
-    }
-    return %s;
-}
-
-# $set: { key => value (store) or undef (remove) }; keys that are absent stay as they are.
-sub write_secrets {
-    my ($storeid, $set, $fresh) = @_;
-    my %s = $fresh ? () : read_secrets($storeid);
-    for my $k (grep { exists $set->{$_} } @SECRETS) {
-        my $v = $set->{$k};
-        die "$k must not be empty, contain line breaks or start or end with blanks\n"
-            if defined($v) && ($v eq '' || $v =~ /[\r\n]/ || $v =~ /^\s|\s$/);
-        if (defined($v)) { $s{$k} = $v } else { delete $s{$k} }
-    }
-    die "user_password is required (jdssc cannot log in without it)\n" if !defined($s{user_password});
-    File::Path::make_path($PRIV_DIR, { mode => 0700 }) if !-d $PRIV_DIR;
-    my $file = password_file($storeid);
-    my $tmp = "$file.tmp.$$";
-    my $umask = umask(077);
-    my $ok = sysopen(my $fh, $tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    umask($umask);
-    die "cannot create $tmp: $!\n" if !$ok;
-    print {$fh} map { "$_ $s{$_}\n" } grep { defined $s{$_} } @SECRETS;
-    if (!close($fh) || !rename($tmp, $file)) {
-        my $err = $!;
-        unlink $tmp;
-        die "cannot write $file: $err\n";
-    }
-}
+# ---- hooks (storage.cfg add / set / remove) -----------------------------------------------
 
 sub on_add_hook {
     my ($class, $storeid, $scfg, %sensitive) = @_;
@@ -275,14 +131,6 @@ sub on_add_hook {
         }
     }
     return undef;
-}
-
-sub update_secrets {
-    my ($storeid, $sensitive) = @_;
-    return if !grep { exists $sensitive->{$_} } @SECRETS;
-    die "user_password cannot be removed from a joviandss storage\n"
-        if exists($sensitive->{user_password}) && !defined($sensitive->{user_password});
-    write_secrets($storeid, $sensitive);
 }
 
 sub on_update_hook {
@@ -338,15 +186,9 @@ sub qemu_blockdev_options {
 
 sub volume_qemu_snapshot_method { return 'storage' }
 
-sub thin_args {
-    my ($scfg) = @_;
-    return () if !defined($scfg->{thin_provisioning});
-    return $scfg->{thin_provisioning} ? '--thin' : '--thick';
-}
-
 sub alloc_image {
     my ($class, $storeid, $scfg, $vmid, $fmt, $name, $size) = @_;
-    local $LOCK_DEADLINE = lock_budget();
+    local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
     die "unsupported format '$fmt': joviandss stores raw volumes only\n"
         if defined($fmt) && $fmt ne 'raw';
     die "invalid size '" . ($size // '') . "'\n" if !defined($size) || $size !~ /^\d+(?:\.\d+)?$/;
@@ -364,7 +206,7 @@ sub alloc_image {
 
 sub free_image {
     my ($class, $storeid, $scfg, $volname, $isBase, $format) = @_;
-    local $LOCK_DEADLINE = lock_budget();
+    local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
     my (undef, $name) = $class->parse_volname($volname);
     # never delete a volume whose host devices could not be torn down here
     ignore_exit(sub { jdssc($scfg, $storeid, ['login', 'deactivate', $name], timeout => T_READ) }, 3);
@@ -466,7 +308,7 @@ sub volume_has_feature {
 
 sub clone_image {
     my ($class, $scfg, $storeid, $volname, $vmid, $snap) = @_;
-    local $LOCK_DEADLINE = lock_budget();
+    local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
     my (undef, $src) = $class->parse_volname($volname);
     my @args = (snap_args($snap), thin_args($scfg));
     return with_free_name($scfg, $storeid, $vmid, 0, sub {
@@ -474,25 +316,9 @@ sub clone_image {
     });
 }
 
-# Renames a volume that nobody uses any more (template conversion, disk reassignment): tear
-# down this host's devices and unpublish it (a published zvol cannot be renamed), then rename
-# with the SCSI id as a guard, so that a retried rename never renames some other volume.
-sub rename_unused {
-    my ($scfg, $storeid, $name, $vmid, $base, $newname) = @_;
-    jdssc($scfg, $storeid, ['login', 'deactivate', $name, '--unpublish'], timeout => T_LOCKED);
-    my $id = jdssc($scfg, $storeid, ['volume', 'get', $name], timeout => T_READ)->{scsiId};
-    my $rename = sub {
-        jdssc($scfg, $storeid, ['volume', 'rename', $name, $_[0], '--expect-scsi-id', $id],
-            timeout => T_LOCKED);
-    };
-    return with_free_name($scfg, $storeid, $vmid, $base, $rename) if !defined($newname);
-    $rename->($newname);
-    return $newname;
-}
-
 sub create_base {
     my ($class, $storeid, $scfg, $volname) = @_;
-    local $LOCK_DEADLINE = lock_budget();
+    local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
     my (undef, $name, $vmid, undef, undef, $isBase) = $class->parse_volname($volname);
     die "create_base not possible with base image\n" if $isBase;
     # Keep the disk number (vm-100-disk-1 -> base-100-disk-1) like Proxmox's own plugins; only
@@ -508,7 +334,7 @@ sub create_base {
 
 sub rename_volume {
     my ($class, $scfg, $storeid, $source_volname, $target_vmid, $target_volname) = @_;
-    local $LOCK_DEADLINE = lock_budget();
+    local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
     my (undef, $name, undef, undef, undef, $isBase) = $class->parse_volname($source_volname);
     if (defined($target_volname) && $target_volname ne '') {
         (undef, $target_volname) = $class->parse_volname($target_volname);
@@ -568,10 +394,5 @@ sub volume_snapshot_info {
     return { map { $_->{name} => { id => $_->{guid}, timestamp => $_->{creation} } }
         @{ $r->{snapshots} // [] } };
 }
-
-package PVE::Storage::Custom::JovianDSSPlugin::Error;
-
-# Stringifies to jdssc's message, so PVE shows it as is; ->{exit} is jdssc's exit code.
-use overload '""' => sub { "$_[0]->{message}\n" }, bool => sub { 1 }, fallback => 1;
 
 1;
