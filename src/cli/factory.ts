@@ -76,7 +76,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
       const sec = await f.secrets();
       if (!sec.restPassword) {
         throw new ConfigError(
-          'no REST password: give --password-file (or password_file in the config), --password-stdin, or $JDSSC_PASSWORD',
+          'no REST password given: use --password-file (or password_file in the config), --password-stdin, or $JDSSC_PASSWORD',
           'password_file',
         );
       }
