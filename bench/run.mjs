@@ -42,7 +42,7 @@ try {
     ['publish onto a new target', ['target', 'publish', 'vm-100-disk-0'], 5],
     ['publish onto an existing target', ['target', 'publish', 'vm-100-disk-1'], 5],
     ['publish (already published)', ['target', 'publish', 'vm-100-disk-0'], 3],
-    ['unpublish', ['target', 'unpublish', 'vm-100-disk-1'], 3],
+    ['unpublish', ['target', 'unpublish', 'vm-100-disk-1'], 4],
     ['delete with 3 snapshots', ['volume', 'delete', 'vm-100-disk-2', '--cascade'], 2],
   ];
   jd(['volume', 'create', 'vm-100-disk-1', '--size', '1G']);
