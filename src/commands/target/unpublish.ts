@@ -7,8 +7,12 @@ export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>
   examples: [
     ['$0 target unpublish vm-100-disk-0', 'detach the LUN'],
     ['$0 target unpublish vm-100-disk-0 --snapshot before-upgrade', 'detach and delete the snapshot export'],
+    ['$0 target unpublish vm-100-disk-0 --force', 'detach although another host is logged in (exit 5 without it)'],
   ],
-  builder: (y) => y.positional('volume', { type: 'string' }).option('snapshot', { type: 'string', describe: 'unpublish this snapshot export' })
+  builder: (y) =>
+    y
+      .positional('volume', { type: 'string' })
+      .option('snapshot', { type: 'string', describe: 'unpublish this snapshot export' })
       .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
   run: async (a, f) => unpublish(await f.storage(), { volume: a.volume, snapshot: a.snapshot }),
   human: (r, p) => {
