@@ -58,8 +58,9 @@ cleanup() { rm -rf "$SHARE"; }
 trap cleanup EXIT
 mkdir -p "$SHARE/repo/test" "$SHARE/bin"
 # What the scenarios need: the launcher and bundle, package.json, the e2e tree, the Perl
-# plugin and config examples when present. node_modules is not needed (the bundle has it all).
-for p in bin dist package.json config-examples perl PVE plugin ${E2E_EXTRA:-}; do
+# plugin with its PVE stand-in (test/plugin/lib) and config examples. node_modules is not
+# needed (the bundle has it all).
+for p in bin dist package.json config-examples perl test/plugin/lib ${E2E_EXTRA:-}; do
   [ -e "$REPO/$p" ] || continue
   mkdir -p "$SHARE/repo/$(dirname "$p")"
   cp -a "$REPO/$p" "$SHARE/repo/$p"
