@@ -10,7 +10,8 @@ import { listSessions } from './iscsiadm';
 import { withLock, targetLockKey } from './lock';
 import { mapDevice } from './devices';
 import { removeWwid } from './multipath';
-import { removeRecord, type LunRecord } from './records';
+import { findRecord, removeRecord, type LunRecord } from './records';
+import { BusyError } from '../errors';
 import { samePortal, uniquePortals } from './portal';
 import { deletePaths, lunPathDevices, portalsCarrying, releasePortal, removeMap, waitMapUnused, type PortalRelease, waitPathsUnused } from './teardown';
 import type { HostEnv } from './types';
@@ -24,7 +25,18 @@ export interface DeactivateResult {
 }
 
 export async function deactivate(env: HostEnv, rec: LunRecord): Promise<DeactivateResult> {
-  return withLock(env, targetLockKey(rec.target), `deactivate ${rec.volume}`, () => deactivateLocked(env, rec));
+  return withLock(env, targetLockKey(rec.target), `deactivate ${rec.volume}`, () => {
+    // The record was read before the lock: while we waited, another run may have put another
+    // volume on this LUN number. Tearing down the old picture would pull that volume's disks.
+    const now = findRecord(env, rec.storageId, rec.target, rec.lun);
+    if (now && (now.wwid !== rec.wwid || now.volume !== rec.volume || (now.snapshot ?? null) !== (rec.snapshot ?? null))) {
+      throw new BusyError(
+        `LUN ${rec.lun} of ${rec.target} now holds ${now.volume}${now.snapshot ? `@${now.snapshot}` : ''} (WWID ${now.wwid}), not ${rec.volume}: it changed while waiting for the lock; nothing was torn down`,
+        { target: rec.target, lun: rec.lun, volume: now.volume, wwid: now.wwid },
+      );
+    }
+    return deactivateLocked(env, now ?? rec);
+  });
 }
 
 export async function deactivateLocked(env: HostEnv, rec: LunRecord): Promise<DeactivateResult> {

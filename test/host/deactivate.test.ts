@@ -5,7 +5,7 @@ import { activate } from '../../src/host/activate';
 import { deactivate } from '../../src/host/deactivate';
 import { login, nodeNew } from '../../src/host/iscsiadm';
 import { portal } from '../../src/host/portal';
-import { findRecord, type LunRecord } from '../../src/host/records';
+import { findRecord, writeRecord, type LunRecord } from '../../src/host/records';
 import { FakeHost, GiB, IQN, WWID0, WWID1 } from './fakes/harness';
 import { P2, P3, cmdlines, expectNothingLeft, nodeRecords, req } from './flowHelpers';
 
@@ -33,6 +33,24 @@ test('full teardown: disks deleted before the map, then logout per portal, node 
   const after = cmdlines(h).slice(mark);
   expect(after.indexOf(`multipath -f ${WWID0}`)).toBeLessThan(after.indexOf(`iscsiadm -m node -T ${IQN} -p 127.0.0.2:3260 --logout`));
   expect(after).toContain(`multipath -w ${WWID0}`);
+  expectNothingLeft(h);
+});
+
+test('a record that changed while waiting for the lock (another volume on the LUN) stops the teardown', async () => {
+  h = FakeHost.standard();
+  const stale = await activated(h);
+  const env = h.env();
+  writeRecord(env, { ...stale, volume: 'vm-100-disk-7', wwid: WWID1 });
+  const before = h.state();
+  const mark = h.calls().length;
+  await expect(deactivate(env, stale)).rejects.toThrow(BusyError);
+  await expect(deactivate(env, stale)).rejects.toThrow(/now holds vm-100-disk-7 .*nothing was torn down/);
+  expect(h.state().sessions).toEqual(before.sessions);
+  expect(h.state().maps).toEqual(before.maps);
+  expect(cmdlines(h).slice(mark).filter((c) => /--logout|-o delete|multipath -f|delete/.test(c))).toEqual([]);
+  // the record as it is now is what a new deactivate works from
+  writeRecord(env, stale);
+  await deactivate(env, findRecord(env, 'jdss', IQN, 0) as LunRecord);
   expectNothingLeft(h);
 });
 
