@@ -187,7 +187,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         clock,
         deadline: f.deadline(),
         log: f.logger(),
-        localInitiator: initiatorName(fs, s.hostRoot),
+        localInitiator: () => initiatorName(fs, s.hostRoot),
         forceDetach: argv.force === true,
       };
     },

@@ -24,8 +24,11 @@ export interface StorageContext {
   clock: Clock;
   deadline: Deadline;
   log: Logger;
-  /** This host's iSCSI initiator name (null when it has none): its own sessions never block a detach. */
-  localInitiator: string | null;
+  /**
+   * This host's iSCSI initiator name (null when it has none): its own sessions never block a
+   * detach. A function, read only when a detach needs it (not on every command's start).
+   */
+  localInitiator: () => string | null;
   /** Detach even when other hosts are logged in to the target (--force). */
   forceDetach?: boolean;
 }

@@ -47,7 +47,7 @@ async function refuseForeignSessions(ctx: StorageContext, target: string, physic
     if (isMissing(e)) return; // the target is gone: nothing to protect
     throw e;
   }
-  const mine = ctx.localInitiator?.toLowerCase();
+  const mine = ctx.localInitiator()?.toLowerCase();
   const foreign = sessions.filter((s) => !mine || s.initiator.toLowerCase() !== mine);
   if (foreign.length === 0) return;
   const who = [...new Set(foreign.map((s) => (s.address ? `${s.initiator} (${s.address})` : s.initiator || 'an unnamed initiator')))].join(', ');
