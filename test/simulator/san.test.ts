@@ -250,10 +250,10 @@ describe('sessions', () => {
   test('idle target → []; injected sessions are returned; missing target → 404; pool-wide listing', async () => {
     await newTarget();
     expect((await call(sim, 'GET', targets(`/${T0}/sessions`))).json).toEqual({ data: [], error: null });
-    const session = { cid: '0', ip: '172.29.143.18', sid: '4957301003d0200', initiator_name: 'iqn.1993-08.org.debian:01:793c225e3c37' };
+    const session = { cid: '0', ip: '127.0.0.18', sid: '4957301003d0200', initiator_name: 'iqn.1993-08.org.debian:01:793c225e3c37' };
     sim.setSessions('Pool-0', T0, [session]);
     expect((await call(sim, 'GET', targets(`/${T0}/sessions`))).json.data).toEqual([{ target_name: T0, ...session }]);
-    const viaControl = await call(sim, 'POST', '/__simulator/sessions', { body: { pool: 'Pool-0', target: T0, sessions: [session, { ...session, ip: '172.29.143.19' }] } });
+    const viaControl = await call(sim, 'POST', '/__simulator/sessions', { body: { pool: 'Pool-0', target: T0, sessions: [session, { ...session, ip: '127.0.0.19' }] } });
     expect(viaControl.status).toBe(200);
     expect((await call(sim, 'GET', targets('/sessions'))).json.data).toHaveLength(2);
     expect((await call(sim, 'POST', '/__simulator/sessions', { body: { target: T1, sessions: [] } })).status).toBe(404);
