@@ -178,6 +178,16 @@ export function defaultScsiId(vol: VolumeRec): string {
   return vol.sanVolumeId.slice(0, 16);
 }
 
+/** The zvol a LUN exports; undefined when it was destroyed behind the API and the LUN dangles. */
+export function lunVolume(pool: PoolRec, lun: LunRec): VolumeRec | undefined {
+  return pool.volumes.get(lun.volumeId);
+}
+
+/** The volume name a LUN is listed and addressed under: a dangling LUN keeps its zvol's last name. */
+export function lunVolumeName(pool: PoolRec, lun: LunRec): string | undefined {
+  return lunVolume(pool, lun)?.name ?? lun.goneName;
+}
+
 /** The target and LUN a volume is attached to, if any (a zvol can be exported only once). */
 export function findAttachment(pool: PoolRec, volumeId: number): { target: TargetRec; lun: LunRec } | undefined {
   for (const target of pool.targets.values()) {

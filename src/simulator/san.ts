@@ -1,7 +1,7 @@
 // iSCSI semantics: targets (names are unique across all pools, as in SCST), LUNs (a zvol is
 // exported at most once), CHAP incoming users, and sessions injected by tests.
 import { errors } from './errors';
-import { findAttachment, type PoolRec, type SessionRec, type SimState, type TargetRec, type VolumeRec } from './model';
+import { findAttachment, lunVolumeName, type PoolRec, type SessionRec, type SimState, type TargetRec, type VolumeRec } from './model';
 
 const IQN = /^iqn\.\d{4}-(0[1-9]|1[0-2])\.[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[A-Za-z0-9.:_-]+)?$/;
 const MAX_IQN = 223;
@@ -79,7 +79,7 @@ export function attachLun(state: SimState, pool: PoolRec, target: TargetRec, vol
 
 export function findLunByVolumeName(pool: PoolRec, target: TargetRec, volumeName: string) {
   for (const lun of target.luns.values()) {
-    if ((pool.volumes.get(lun.volumeId)?.name ?? lun.goneName) === volumeName) return lun;
+    if (lunVolumeName(pool, lun) === volumeName) return lun;
   }
   return undefined;
 }

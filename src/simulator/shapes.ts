@@ -1,6 +1,6 @@
 // Model → the JSON shapes the appliance returns (reference §3.5). ZFS properties are strings;
 // booleans and LUN numbers are JSON natives, as on the appliance.
-import { available, defaultScsiId, findAttachment, type PoolRec, type SnapshotRec, type TargetRec, type VolumeRec } from './model';
+import { available, defaultScsiId, findAttachment, lunVolume, type LunRec, type PoolRec, type SnapshotRec, type TargetRec, type VolumeRec } from './model';
 
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -138,8 +138,8 @@ export function targetShape(pool: PoolRec, target: TargetRec): Record<string, un
 }
 
 /** A LUN as listed: a dangling one (zvol destroyed behind the API) keeps its old name only. */
-export function lunShapeOf(volumes: Map<number, VolumeRec>, lun: { lun: number; mode: string; volumeId: number; goneName?: string }): Record<string, unknown> {
-  const vol = volumes.get(lun.volumeId);
+export function lunShapeOf(pool: PoolRec, lun: LunRec): Record<string, unknown> {
+  const vol = lunVolume(pool, lun);
   if (vol) return lunShape(vol, lun);
   return { name: lun.goneName ?? '', lun: lun.lun, scsi_id: '', block_size: 512, mode: lun.mode, thin_provisioned: true, device_handler: 'vdisk_fileio', prod_id: 'Storage' };
 }

@@ -5,6 +5,7 @@
 // reads the new size.
 import type { DataEvent, LunExport, TargetBackend, TargetSettings } from '../backend';
 import type { SessionRec } from '../model';
+import { euiOf } from '../shapes';
 import { Serial } from './exec';
 import type { ImageStore } from './files';
 
@@ -21,10 +22,13 @@ export interface ExportedTarget {
   users: ChapUser[];
 }
 
-/** The unit serial a JovianDSS LUN shows as WWID: `2` + hex of the first 8 chars of its scsi id. */
+/** The unit serial a JovianDSS LUN shows as WWID: `2` + the eui the REST API reports for it. */
 export function joviandssWwid(scsiId: string): string {
-  return `2${Buffer.from(scsiId.slice(0, 8), 'ascii').toString('hex')}`;
+  return `2${euiOf(scsiId)}`;
 }
+
+/** INQUIRY vendor of SCST's block-I/O vdisk, as the appliance answers (multipath matches ^SCST_). */
+export const APPLIANCE_VENDOR_ID = 'SCST_BIO';
 
 /** The CHAP users a target enforces: none unless incoming users are active. */
 export function enforcedUsers(t: ExportedTarget): ChapUser[] {

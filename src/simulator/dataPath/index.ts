@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import type { TargetBackend } from '../backend';
 import { backendSettings, lunExport } from '../handlers/targetBackend';
 import { isLoopback } from '../listeners';
-import { orderedVolumes, type SimState } from '../model';
+import { lunVolume, orderedVolumes, type SimState } from '../model';
 import type { ExportedTarget, ExportingBackend } from './base';
 import type { ConfigFs } from './configfs';
 import type { Exec } from './exec';
@@ -106,7 +106,12 @@ export async function replayState(state: SimState, backend: TargetBackend): Prom
     }
     for (const target of pool.targets.values()) {
       await backend.onTargetCreated(pool.name, target.name, backendSettings(pool, target));
-      for (const lun of target.luns.values()) await backend.onLunAttached(pool.name, target.name, lunExport(pool, pool.volumes.get(lun.volumeId)!, lun));
+      for (const lun of target.luns.values()) {
+        // A dangling LUN (zvol destroyed behind the API) has no image left to serve; the REST
+        // model still lists it, and its detach finds nothing exported, which the backend allows.
+        const vol = lunVolume(pool, lun);
+        if (vol) await backend.onLunAttached(pool.name, target.name, lunExport(pool, vol, lun));
+      }
       await backend.onUsersChanged(pool.name, target.name, [...target.users.values()]);
     }
   }

@@ -17,7 +17,7 @@
 // session's address (configfs lists only the initiator names of demo-mode sessions).
 import type { LunExport, TargetSettings } from '../backend';
 import type { SessionRec } from '../model';
-import { enforcedUsers, ExportingBackend, joviandssWwid, type ChapUser, type ExportedTarget } from './base';
+import { APPLIANCE_VENDOR_ID, enforcedUsers, ExportingBackend, joviandssWwid, type ChapUser, type ExportedTarget } from './base';
 import { nodeConfigFs, type ConfigFs } from './configfs';
 import type { ImageStore } from './files';
 import { freePortOn } from './ports';
@@ -33,7 +33,7 @@ export interface LioBackendOptions {
   fs?: ConfigFs;
   /** fileio HBA index: core/fileio_<hba> holds only this simulator's backstores. */
   hba?: number;
-  /** INQUIRY vendor (8 chars max): SCST's block-I/O vdisk answers SCST_BIO, multipath matches ^SCST_. */
+  /** INQUIRY vendor (8 chars max); default APPLIANCE_VENDOR_ID. */
   vendorId?: string;
 }
 
@@ -56,7 +56,7 @@ export class LioBackend extends ExportingBackend {
     this.root = o.root ?? LIO_ROOT;
     this.fs = o.fs ?? nodeConfigFs;
     this.hbaDir = `${this.root}/core/fileio_${o.hba ?? 7}`;
-    this.vendorId = inquiryText(o.vendorId ?? 'SCST_BIO', 8);
+    this.vendorId = inquiryText(o.vendorId ?? APPLIANCE_VENDOR_ID, 8);
   }
 
   static async start(o: LioBackendOptions): Promise<LioBackend> {

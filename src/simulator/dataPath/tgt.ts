@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LunExport, TargetSettings } from '../backend';
 import type { SessionRec } from '../model';
-import { enforcedUsers, ExportingBackend, joviandssWwid, type ChapUser, type ExportedTarget } from './base';
+import { APPLIANCE_VENDOR_ID, enforcedUsers, ExportingBackend, joviandssWwid, type ChapUser, type ExportedTarget } from './base';
 import type { Exec } from './exec';
 import type { ImageStore } from './files';
 import { freePortOn } from './ports';
@@ -42,7 +42,7 @@ export interface TgtBackendOptions {
   exec?: Exec;
   /** Initiators allowed in (tgt ACL by address); default loopback. */
   initiatorAcl?: string;
-  /** INQUIRY vendor (8 chars max): SCST's block-I/O vdisk answers SCST_BIO, multipath matches ^SCST_. */
+  /** INQUIRY vendor (8 chars max); default APPLIANCE_VENDOR_ID. */
   vendorId?: string;
 }
 
@@ -51,14 +51,19 @@ interface Account {
   tids: Set<number>;
 }
 
+/** A REST target as tgt serves it: one tid in every daemon, the daemons it exists in. */
+interface Served {
+  tid: number;
+  on: Set<string>;
+  lockSecret?: string; // password of its locked account (see syncUsers)
+}
+
 export class TgtBackend extends ExportingBackend {
   readonly daemons = new Map<string, TgtDaemon>();
-  private readonly tids = new Map<string, number>();
+  private readonly served = new Map<string, Served>(); // by target name, from createTarget to deleteTarget
   private nextTid = 1;
-  private readonly present = new Map<string, Set<string>>(); // target → addresses it exists on
   private readonly accounts = new Map<string, Map<string, Account>>(); // address → user → account
   private runDir = '';
-  private readonly locks = new Map<number, string>(); // tid → secret of its locked account
 
   private constructor(
     private readonly o: TgtBackendOptions,
@@ -103,19 +108,13 @@ export class TgtBackend extends ExportingBackend {
     return b;
   }
 
-  /** tid of a REST target (the same in every daemon that serves it). */
-  tidOf(target: string): number | undefined {
-    return this.tids.get(target);
-  }
-
   protected async createTarget(t: ExportedTarget): Promise<void> {
-    this.tids.set(t.name, this.nextTid++);
-    this.present.set(t.name, new Set());
+    this.served.set(t.name, { tid: this.nextTid++, on: new Set() });
     for (const address of this.wanted(t)) await this.createOn(address, t);
   }
 
   protected async updateTarget(t: ExportedTarget, previous: TargetSettings): Promise<void> {
-    const have = this.present.get(t.name)!;
+    const have = this.of(t).on;
     const want = new Set(this.wanted(t));
     for (const address of [...have]) if (!want.has(address)) await this.deleteOn(address, t);
     for (const address of want) {
@@ -128,31 +127,30 @@ export class TgtBackend extends ExportingBackend {
   }
 
   protected async deleteTarget(t: ExportedTarget): Promise<void> {
-    for (const address of [...(this.present.get(t.name) ?? [])]) await this.deleteOn(address, t);
-    this.present.delete(t.name);
-    this.tids.delete(t.name);
+    for (const address of [...this.of(t).on]) await this.deleteOn(address, t);
+    this.served.delete(t.name);
   }
 
   protected async addLun(t: ExportedTarget, lun: LunExport): Promise<void> {
-    for (const address of this.present.get(t.name) ?? []) await this.addLunOn(address, t, lun);
+    for (const address of this.of(t).on) await this.addLunOn(address, t, lun);
   }
 
   protected async removeLun(t: ExportedTarget, lun: LunExport): Promise<void> {
-    const tid = String(this.tids.get(t.name));
-    for (const address of this.present.get(t.name) ?? []) {
-      await this.daemon(address).must(['--op', 'delete', '--mode', 'logicalunit', '--tid', tid, '--lun', String(tgtLun(lun.lun))]);
+    const { tid, on } = this.of(t);
+    for (const address of on) {
+      await this.daemon(address).must(['--op', 'delete', '--mode', 'logicalunit', '--tid', String(tid), '--lun', String(tgtLun(lun.lun))]);
     }
   }
 
   protected async applyUsers(t: ExportedTarget, _previous: ChapUser[]): Promise<void> {
-    for (const address of this.present.get(t.name) ?? []) await this.syncUsers(address, t);
+    for (const address of this.of(t).on) await this.syncUsers(address, t);
   }
 
   protected async sessions(t: ExportedTarget): Promise<SessionRec[]> {
-    const tid = String(this.tids.get(t.name));
+    const { tid, on } = this.of(t);
     const out: SessionRec[] = [];
-    for (const address of this.present.get(t.name) ?? []) {
-      const r = await this.daemon(address).tgtadm(['--op', 'show', '--mode', 'conn', '--tid', tid]);
+    for (const address of on) {
+      const r = await this.daemon(address).tgtadm(['--op', 'show', '--mode', 'conn', '--tid', String(tid)]);
       if (r.code === 0) out.push(...parseConnections(r.stdout, t.name));
     }
     return out;
@@ -167,6 +165,13 @@ export class TgtBackend extends ExportingBackend {
     return this.daemons.get(address)!;
   }
 
+  /** Set for every target the base record holds: createTarget adds it before any await. */
+  private of(t: ExportedTarget): Served {
+    const served = this.served.get(t.name);
+    if (!served) throw new Error(`data path: target ${t.name} is not served by tgt`);
+    return served;
+  }
+
   /** The target's VIP addresses that a daemon of ours serves. */
   private wanted(t: ExportedTarget): string[] {
     return [...new Set(t.settings.assignedVipAddresses)].filter((a) => this.daemons.has(a));
@@ -174,9 +179,10 @@ export class TgtBackend extends ExportingBackend {
 
   private async createOn(address: string, t: ExportedTarget): Promise<void> {
     const d = this.daemon(address);
-    const tid = String(this.tids.get(t.name));
+    const served = this.of(t);
+    const tid = String(served.tid);
     await d.must(['--op', 'new', '--mode', 'target', '--tid', tid, '-T', t.name]);
-    this.present.get(t.name)!.add(address);
+    served.on.add(address);
     await d.must(['--op', 'bind', '--mode', 'target', '--tid', tid, '--initiator-address', this.o.initiatorAcl ?? '127.0.0.0/8']);
     if (!t.settings.active) await this.setState(address, t);
     for (const lun of t.luns.values()) await this.addLunOn(address, t, lun);
@@ -184,9 +190,9 @@ export class TgtBackend extends ExportingBackend {
   }
 
   private async deleteOn(address: string, t: ExportedTarget): Promise<void> {
-    const tid = this.tids.get(t.name)!;
+    const { tid, on } = this.of(t);
     await this.daemon(address).must(['--op', 'delete', '--mode', 'target', '--tid', String(tid), '--force']);
-    this.present.get(t.name)?.delete(address);
+    on.delete(address);
     for (const [user, account] of this.accounts.get(address)!) {
       if (account.tids.delete(tid) && account.tids.size === 0) await this.dropAccount(address, user);
     }
@@ -194,19 +200,19 @@ export class TgtBackend extends ExportingBackend {
 
   private async setState(address: string, t: ExportedTarget): Promise<void> {
     const state = t.settings.active ? 'ready' : 'offline';
-    await this.daemon(address).must(['--op', 'update', '--mode', 'target', '--tid', String(this.tids.get(t.name)), '-n', 'state', '-v', state]);
+    await this.daemon(address).must(['--op', 'update', '--mode', 'target', '--tid', String(this.of(t).tid), '-n', 'state', '-v', state]);
   }
 
   private async addLunOn(address: string, t: ExportedTarget, lun: LunExport): Promise<void> {
     const d = this.daemon(address);
-    const base = ['--mode', 'logicalunit', '--tid', String(this.tids.get(t.name)), '--lun', String(tgtLun(lun.lun))];
+    const base = ['--mode', 'logicalunit', '--tid', String(this.of(t).tid), '--lun', String(tgtLun(lun.lun))];
     await d.must(['--op', 'new', ...base, '-b', this.imageOf(t, lun)]);
     // The unit serial (VPD 0x80) carries the JovianDSS WWID (testbed §3.7); scsi_id gives a
     // stable NAA id per volume, the same on every path.
     const params = [
       `scsi_sn=${joviandssWwid(lun.scsiId)}`,
       `scsi_id=${lun.scsiId}`,
-      `vendor_id=${(this.o.vendorId ?? 'SCST_BIO').slice(0, 8)}`,
+      `vendor_id=${(this.o.vendorId ?? APPLIANCE_VENDOR_ID).slice(0, 8)}`,
       `product_id=${lun.volume.slice(0, 16)}`,
       `readonly=${lun.readonly ? 1 : 0}`,
     ];
@@ -216,12 +222,16 @@ export class TgtBackend extends ExportingBackend {
   /** Bind exactly the enforced users to the target on this daemon. */
   private async syncUsers(address: string, t: ExportedTarget): Promise<void> {
     const d = this.daemon(address);
-    const tid = this.tids.get(t.name)!;
+    const served = this.of(t);
+    const { tid } = served;
     const accounts = this.accounts.get(address)!;
     const want = new Map(enforcedUsers(t).map((u) => [u.name, u.password]));
     // CHAP on with no user yet (publish creates the target, then adds the user): tgt would let
     // anyone in, the appliance lets no one in. An account nobody knows gives the latter.
-    if (t.settings.incomingUsersActive && want.size === 0) want.set(`jdssc-locked-${tid}`, this.lockSecret(tid));
+    if (t.settings.incomingUsersActive && want.size === 0) {
+      served.lockSecret ??= randomBytes(12).toString('hex');
+      want.set(`jdssc-locked-${tid}`, served.lockSecret);
+    }
     for (const [user, account] of accounts) {
       if (!account.tids.has(tid) || want.get(user) === account.password) continue;
       await d.must(['--op', 'unbind', '--mode', 'account', '--tid', String(tid), '--user', user]);
@@ -245,12 +255,6 @@ export class TgtBackend extends ExportingBackend {
       await d.must(['--op', 'bind', '--mode', 'account', '--tid', String(tid), '--user', user]);
       account.tids.add(tid);
     }
-  }
-
-  private lockSecret(tid: number): string {
-    let secret = this.locks.get(tid);
-    if (!secret) this.locks.set(tid, (secret = randomBytes(12).toString('hex')));
-    return secret;
   }
 
   private async dropAccount(address: string, user: string): Promise<void> {

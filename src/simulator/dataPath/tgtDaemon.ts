@@ -129,10 +129,6 @@ export class TgtDaemon {
     this.child = undefined;
   }
 
-  get alive(): boolean {
-    return this.running;
-  }
-
   private async waitExit(ms: number): Promise<boolean> {
     if (!this.running) return true;
     const cancel = new AbortController();

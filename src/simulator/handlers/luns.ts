@@ -11,7 +11,7 @@ const LUN_MODES = ['wt', 'wb', 'ro'];
 export function listLuns(ctx: HandlerContext): Reply {
   const target = requireTarget(ctx.pool, ctx.params.target);
   const luns = [...target.luns.values()].sort((a, b) => a.lun - b.lun);
-  return ok(luns.map((l) => lunShapeOf(ctx.pool.volumes, l)));
+  return ok(luns.map((l) => lunShapeOf(ctx.pool, l)));
 }
 
 /** POST answers 201 with the LUN; the lowest free number when none is given. */
@@ -35,7 +35,7 @@ export function getLun(ctx: HandlerContext): Reply {
   const target = requireTarget(ctx.pool, ctx.params.target);
   const lun = findLunByVolumeName(ctx.pool, target, ctx.params.volume);
   if (!lun) throw errors.lunNotAttached(ctx.params.volume, target.name);
-  return ok(lunShapeOf(ctx.pool.volumes, lun));
+  return ok(lunShapeOf(ctx.pool, lun));
 }
 
 export async function detachLunHandler(ctx: HandlerContext): Promise<Reply> {

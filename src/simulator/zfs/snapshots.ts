@@ -3,7 +3,7 @@
 import { errors } from '../errors';
 import { findAttachment, snapshotFullName, type PoolRec, type SimState, type SnapshotRec, type VolumeRec } from '../model';
 import { validateComponent } from './names';
-import { createVolume, removeVolumeRecord } from './volumes';
+import { createVolume, removeVolumeRecord, setReservation } from './volumes';
 
 export function createSnapshot(state: SimState, pool: PoolRec, vol: VolumeRec, name: string): SnapshotRec {
   validateComponent('snapshot', `${pool.name}/${vol.name}@${name}`, name);
@@ -118,8 +118,7 @@ export function rollback(state: SimState, pool: PoolRec, vol: VolumeRec, snap: S
   }
   for (const s of newer) removeSnapshotRecord(state, pool, vol, s);
   // A zvol's size is part of its snapshotted state: rolling back restores it.
-  pool.reservedBytes += vol.sparse ? 0 : snap.volsize - vol.refreservation;
-  if (!vol.sparse) vol.refreservation = snap.volsize;
+  if (!vol.sparse) setReservation(pool, vol, snap.volsize);
   vol.volsize = snap.volsize;
   vol.referenced = snap.referenced;
   state.changed(pool);

@@ -23,7 +23,8 @@ function requireSpace(pool: PoolRec, zvolSize: number, needed: number): void {
   if (needed > free) throw errors.noSpace(pool.name, zvolSize, free);
 }
 
-function setReservation(pool: PoolRec, vol: VolumeRec, bytes: number): void {
+/** Set a zvol's refreservation, moving the pool's reserved total with it. */
+export function setReservation(pool: PoolRec, vol: VolumeRec, bytes: number): void {
   pool.reservedBytes += bytes - vol.refreservation;
   vol.refreservation = bytes;
 }
@@ -176,12 +177,12 @@ export function removeVolumeRecord(state: SimState, pool: PoolRec, vol: VolumeRe
 }
 
 /**
- * What `zfs destroy -f` in the appliance's shell does: the zvol goes, the LUNs pointing to it
- * stay (listed under the old name) until someone detaches them. Tests make dangling LUNs so.
+ * What `zfs destroy -f` in the appliance's shell does: the zvol goes, the LUN exporting it (a
+ * zvol is exported at most once) stays, listed under the old name until someone detaches it.
+ * Tests make dangling LUNs so.
  */
 export function destroyOutOfBand(state: SimState, pool: PoolRec, vol: VolumeRec): void {
-  for (const target of pool.targets.values()) {
-    for (const lun of target.luns.values()) if (lun.volumeId === vol.id) lun.goneName = vol.name;
-  }
+  const at = findAttachment(pool, vol.id);
+  if (at) at.lun.goneName = vol.name;
   removeVolumeRecord(state, pool, vol);
 }
