@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:net';
 import { mkdirSync, rmSync, writeFileSync, writeFileSync as write } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
-import { call, poolPath } from '../simulator/client';
 
 let env: CliEnv;
 let portal: Server;
@@ -64,9 +63,10 @@ describe('pool check', () => {
   });
 
   test("a target of this storage that lacks a data VIP is reported with the repair", async () => {
-    await call(env.sim, 'POST', poolPath('/san/iscsi/targets'), {
-      auth: ['admin', env.password],
-      body: { name: 'iqn.2025-04.proxmox.joviandss.iscsi:vm-900-0', active: true, vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] } },
+    await env.rest('POST', '/san/iscsi/targets', {
+      name: 'iqn.2025-04.proxmox.joviandss.iscsi:vm-900-0',
+      active: true,
+      vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] },
     });
     const r = await check();
     expect(byId(r, 'targets')).toMatchObject({ status: 'warn', message: expect.stringMatching(/vm-900-0 \(vip1\)/), fix: expect.stringMatching(/target publish/) });

@@ -8,7 +8,6 @@ import { volumeByName } from '../../src/simulator/model';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 import { FAKES_DIR } from '../host/fakes/harness';
 import { removeDisk } from '../host/fakes/lib/kernel.mjs';
-import { call, poolPath } from '../simulator/client';
 
 const PREFIX = 'iqn.2025-04.proxmox.joviandss.iscsi';
 let env: CliEnv;
@@ -17,12 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => env.close());
 
-const ok = async (args: string[]) => {
-  const r = await env.run([...args, '--json']);
-  if (r.code !== 0) throw new Error(`jdssc ${args.join(' ')} → ${r.code}: ${r.stderr}`);
-  return r.json;
-};
-const rest = (method: string, path: string, body?: unknown) => call(env.sim, method, poolPath(path), { auth: ['admin', env.password], body });
 const iscsiadm = (args: string[]) =>
   execFileSync(join(FAKES_DIR, 'iscsiadm'), args, { env: { ...process.env, FAKE_HOST_STATE: env.host!.statePath }, encoding: 'utf8' });
 const cleanup = (extra: string[] = []) => env.run(['cleanup', '--vmids', '100,101,102', '--json', ...extra]);
@@ -42,30 +35,30 @@ let wwid101: string;
 
 beforeAll(async () => {
   // things that must survive
-  await ok(['volume', 'create', 'vm-100-disk-0', '--size', '8M']);
-  await ok(['snapshot', 'create', 'vm-100-disk-0', 's1']);
-  await ok(['volume', 'create', 'base-101-disk-0', '--size', '8M']);
-  await ok(['volume', 'clone', 'base-101-disk-0', 'vm-102-disk-0']); // intermediate snapshot with its clone
-  await ok(['login', 'activate', 'vm-100-disk-0']); // active, recorded, in use by "the VM"
-  await rest('POST', '/san/iscsi/targets', { name: 'iqn.2026-01.other.storage:vm-7-0', active: true }); // not ours
+  await env.okJson(['volume', 'create', 'vm-100-disk-0', '--size', '8M']);
+  await env.okJson(['snapshot', 'create', 'vm-100-disk-0', 's1']);
+  await env.okJson(['volume', 'create', 'base-101-disk-0', '--size', '8M']);
+  await env.okJson(['volume', 'clone', 'base-101-disk-0', 'vm-102-disk-0']); // intermediate snapshot with its clone
+  await env.okJson(['login', 'activate', 'vm-100-disk-0']); // active, recorded, in use by "the VM"
+  await env.rest('POST', '/san/iscsi/targets', { name: 'iqn.2026-01.other.storage:vm-7-0', active: true }); // not ours
   // orphans on the array
-  await ok(['volume', 'create', 'vm-999-disk-0', '--size', '8M']);
-  await rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:vm-300-0`, active: true });
-  await rest('POST', '/volumes/v_vm-100-disk-0/clone', { name: 'se_s1_OZWS2MJQGAWWI2LTNMWTA---', snapshot: 's_s1', sparse: true, readonly: true });
-  await rest('POST', '/volumes/v_vm-100-disk-0/snapshots', { snapshot_name: 'v_vm-105-disk-0' });
+  await env.okJson(['volume', 'create', 'vm-999-disk-0', '--size', '8M']);
+  await env.rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:vm-300-0`, active: true });
+  await env.rest('POST', '/volumes/v_vm-100-disk-0/clone', { name: 'se_s1_OZWS2MJQGAWWI2LTNMWTA---', snapshot: 's_s1', sparse: true, readonly: true });
+  await env.rest('POST', '/volumes/v_vm-100-disk-0/snapshots', { snapshot_name: 'v_vm-105-disk-0' });
   // orphans on the host: a record of a volume that is gone ...
-  await ok(['volume', 'create', 'vm-998-disk-0', '--size', '8M']);
-  await ok(['login', 'activate', 'vm-998-disk-0']);
-  await ok(['target', 'unpublish', 'vm-998-disk-0']);
+  await env.okJson(['volume', 'create', 'vm-998-disk-0', '--size', '8M']);
+  await env.okJson(['login', 'activate', 'vm-998-disk-0']);
+  await env.okJson(['target', 'unpublish', 'vm-998-disk-0']);
   env.sim.state.pool('Pool-0')!.volumes.delete(volumeByName(env.sim.state.pool('Pool-0')!, 'v_vm-998-disk-0')!.id); // deleted behind our back
   env.sim.state.pool('Pool-0')!.volumeIdsByName.delete('v_vm-998-disk-0');
   // ... a session and a node record nobody accounts for ...
-  await ok(['target', 'publish', 'vm-102-disk-0']);
+  await env.okJson(['target', 'publish', 'vm-102-disk-0']);
   iscsiadm(['-m', 'node', '-T', `${PREFIX}:vm-102-0`, '-p', '127.0.0.2:3260', '-o', 'new']);
   iscsiadm(['-m', 'node', '-T', `${PREFIX}:vm-102-0`, '-p', '127.0.0.2:3260', '--login']);
   iscsiadm(['-m', 'node', '-T', `${PREFIX}:vm-102-0`, '-p', '127.0.0.3:3260', '-o', 'new']);
   // ... and a multipath map whose paths are gone
-  const a = await ok(['login', 'activate', 'base-101-disk-0']);
+  const a = await env.okJson(['login', 'activate', 'base-101-disk-0']);
   wwid101 = a.wwid;
   env.host!.update((s) => {
     for (const [name, d] of Object.entries(s.disks as Record<string, { wwid: string }>)) if (d.wwid === a.wwid) removeDisk(s, name);
@@ -125,10 +118,10 @@ describe('cleanup', () => {
     expect(again.code).toBe(0);
     expect(again.json.items).toEqual([]);
     // and the rest is untouched
-    expect((await ok(['login', 'status', 'vm-100-disk-0'])).active).toBe(true);
-    expect((await ok(['volume', 'get', 'vm-102-disk-0'])).origin).toEqual({ volume: 'base-101-disk-0', snapshot: null });
-    expect((await ok(['snapshot', 'list', 'vm-100-disk-0'])).snapshots.map((s: { name: string }) => s.name)).toEqual(['s1']);
-    expect((await ok(['target', 'list', '--all'])).targets.map((t: { name: string }) => t.name).sort()).toEqual([
+    expect((await env.okJson(['login', 'status', 'vm-100-disk-0'])).active).toBe(true);
+    expect((await env.okJson(['volume', 'get', 'vm-102-disk-0'])).origin).toEqual({ volume: 'base-101-disk-0', snapshot: null });
+    expect((await env.okJson(['snapshot', 'list', 'vm-100-disk-0'])).snapshots.map((s: { name: string }) => s.name)).toEqual(['s1']);
+    expect((await env.okJson(['target', 'list', '--all'])).targets.map((t: { name: string }) => t.name).sort()).toEqual([
       `${PREFIX}:vm-100-0`,
       `${PREFIX}:vm-101-0`,
       `${PREFIX}:vm-102-0`,
@@ -156,8 +149,8 @@ describe('cleanup removes only what it has proven unused', () => {
   afterAll(() => env.sim.faults.clear());
 
   test('a volume published after the volume list was read is not taken for a dangling LUN', async () => {
-    await ok(['volume', 'create', 'vm-102-disk-4', '--size', '4M']);
-    await ok(['target', 'publish', 'vm-102-disk-4']);
+    await env.okJson(['volume', 'create', 'vm-102-disk-4', '--size', '4M']);
+    await env.okJson(['target', 'publish', 'vm-102-disk-4']);
     await env.sim.faults.add({ kind: 'staleList', match: { method: 'GET', path: '/volumes$' }, omit: 1, count: 0 });
     const r = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--json']);
     env.sim.faults.clear();
@@ -175,25 +168,25 @@ describe('cleanup removes only what it has proven unused', () => {
     expect(arrayItems(kept)).toEqual([
       expect.objectContaining({ kind: 'dangling-lun', name: `${T102} LUN 1`, keep: expect.stringMatching(/in use: .*vm-102-0 has sessions from 127\.0\.0\.1/), result: null }),
     ]);
-    expect((await ok(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toHaveLength(2);
+    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toHaveLength(2);
 
     iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '--logout']);
     iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '-o', 'delete']);
     const gone = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
     expect(gone.code).toBe(0);
     expect(arrayItems(gone)).toEqual([expect.objectContaining({ kind: 'dangling-lun', keep: null, result: 'detached' })]);
-    expect((await ok(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toEqual([{ lun: 0, volume: 'vm-102-disk-0' }]);
+    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toEqual([{ lun: 0, volume: 'vm-102-disk-0' }]);
   });
 
   test('sessions that cannot be read count as in use: the orphan volume is kept', async () => {
-    await ok(['volume', 'create', 'vm-997-disk-0', '--size', '4M']);
-    await ok(['target', 'publish', 'vm-997-disk-0']);
+    await env.okJson(['volume', 'create', 'vm-997-disk-0', '--size', '4M']);
+    await env.okJson(['target', 'publish', 'vm-997-disk-0']);
     await env.sim.faults.add({ kind: 'status5xx', status: 500, match: { method: 'GET', path: '/sessions$' }, count: 0 });
     const kept = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
     env.sim.faults.clear();
     expect(kept.code).toBe(10);
     expect(arrayItems(kept)).toEqual([expect.objectContaining({ kind: 'volume', name: 'vm-997-disk-0', keep: expect.stringMatching(/sessions cannot be read/), result: null })]);
-    expect((await ok(['volume', 'get', 'vm-997-disk-0'])).name).toBe('vm-997-disk-0');
+    expect((await env.okJson(['volume', 'get', 'vm-997-disk-0'])).name).toBe('vm-997-disk-0');
 
     const gone = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
     expect(gone.code).toBe(0);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { volumeByName } from '../../src/simulator/model';
 import { cliEnv, type CliEnv } from '../helpers/cli';
-import { call, poolPath } from '../simulator/client';
 
 let env: CliEnv;
 beforeAll(async () => {
@@ -10,13 +9,6 @@ beforeAll(async () => {
 afterAll(async () => env.close());
 beforeEach(() => env.sim.requests.reset());
 
-const ok = async (args: string[]) => {
-  const r = await env.run([...args, '--json']);
-  if (r.code !== 0) throw new Error(`jdssc ${args.join(' ')} → ${r.code}: ${r.stderr}`);
-  return r.json;
-};
-const rest = (method: string, path: string, body?: unknown) =>
-  call(env.sim, method, poolPath(path), { auth: ['admin', env.password], body });
 const arraySnapshots = (vol: string) => [...volumeByName(env.sim.state.pool('Pool-0')!, vol)!.snapshots.keys()];
 
 /** Snapshots one simulated second apart, or all in the same second with `sameSecond`. */
@@ -24,22 +16,22 @@ async function snapshotsAt(volume: string, names: string[], sameSecond = false) 
   const t0 = Date.now();
   for (const [i, n] of names.entries()) {
     env.sim.clock.adjust({ freezeAt: sameSecond ? t0 : t0 + i * 1000 });
-    await ok(['snapshot', 'create', volume, n]);
+    await env.okJson(['snapshot', 'create', volume, n]);
   }
   env.sim.clock.adjust({ freezeAt: null });
 }
 
 describe('snapshot create / list / delete', () => {
   beforeAll(async () => {
-    await ok(['volume', 'create', 'vm-200-disk-0', '--size', '8M']);
+    await env.okJson(['volume', 'create', 'vm-200-disk-0', '--size', '8M']);
   });
 
   test('create, then a second create of the same name is exit 4 (or success with --if-not-exists)', async () => {
-    expect(await ok(['snapshot', 'create', 'vm-200-disk-0', 'first'])).toEqual({ volume: 'vm-200-disk-0', snapshot: 'first', created: true });
+    expect(await env.okJson(['snapshot', 'create', 'vm-200-disk-0', 'first'])).toEqual({ volume: 'vm-200-disk-0', snapshot: 'first', created: true });
     const again = await env.run(['snapshot', 'create', 'vm-200-disk-0', 'first', '--json']);
     expect(again.code).toBe(4);
     expect(again.json.error.code).toBe('exists');
-    expect(await ok(['snapshot', 'create', 'vm-200-disk-0', 'first', '--if-not-exists'])).toMatchObject({ created: false });
+    expect(await env.okJson(['snapshot', 'create', 'vm-200-disk-0', 'first', '--if-not-exists'])).toMatchObject({ created: false });
   });
 
   test('a snapshot of a missing volume is exit 3; a bad snapshot name is exit 2 with nothing sent', async () => {
@@ -50,12 +42,12 @@ describe('snapshot create / list / delete', () => {
   });
 
   test('list shows user snapshots with guid and creation, oldest first; --size adds the size', async () => {
-    await ok(['snapshot', 'create', 'vm-200-disk-0', 'second.one']);
-    const l = await ok(['snapshot', 'list', 'vm-200-disk-0']);
+    await env.okJson(['snapshot', 'create', 'vm-200-disk-0', 'second.one']);
+    const l = await env.okJson(['snapshot', 'list', 'vm-200-disk-0']);
     expect(l.snapshots.map((s: { name: string }) => s.name)).toEqual(['first', 'second.one']);
     expect(l.snapshots[0]).toEqual({ name: 'first', guid: expect.stringMatching(/^\d+$/), creation: expect.any(Number), size: null });
     expect(Math.abs(l.snapshots[0].creation - Date.now() / 1000)).toBeLessThan(60);
-    const sized = await ok(['snapshot', 'list', 'vm-200-disk-0', '--size']);
+    const sized = await env.okJson(['snapshot', 'list', 'vm-200-disk-0', '--size']);
     expect(sized.snapshots.every((s: { size: number }) => s.size === 8 * 2 ** 20)).toBe(true);
   });
 
@@ -65,37 +57,37 @@ describe('snapshot create / list / delete', () => {
 
   test('delete: missing is exit 3, or success with --if-exists', async () => {
     expect((await env.run(['snapshot', 'delete', 'vm-200-disk-0', 'nope'])).code).toBe(3);
-    expect(await ok(['snapshot', 'delete', 'vm-200-disk-0', 'nope', '--if-exists'])).toMatchObject({ deleted: false });
-    expect(await ok(['snapshot', 'delete', 'vm-200-disk-0', 'second.one'])).toMatchObject({ deleted: true, exportClones: [] });
+    expect(await env.okJson(['snapshot', 'delete', 'vm-200-disk-0', 'nope', '--if-exists'])).toMatchObject({ deleted: false });
+    expect(await env.okJson(['snapshot', 'delete', 'vm-200-disk-0', 'second.one'])).toMatchObject({ deleted: true, exportClones: [] });
     expect(arraySnapshots('v_vm-200-disk-0')).toEqual(['s_first']);
   });
 
   test('delete removes the export clone of a published snapshot first', async () => {
     const exportName = 'se_first_OZWS2MRQGAWWI2LTNMWTA---';
-    expect((await rest('POST', '/volumes/v_vm-200-disk-0/clone', { name: exportName, snapshot: 's_first', sparse: true, readonly: true })).status).toBeLessThan(300);
-    const r = await ok(['snapshot', 'delete', 'vm-200-disk-0', 'first']);
+    expect((await env.rest('POST', '/volumes/v_vm-200-disk-0/clone', { name: exportName, snapshot: 's_first', sparse: true, readonly: true })).status).toBeLessThan(300);
+    const r = await env.okJson(['snapshot', 'delete', 'vm-200-disk-0', 'first']);
     expect(r.exportClones).toEqual(['export of snapshot first of vm-200-disk-0']);
-    expect((await rest('GET', `/volumes/${exportName}`)).status).toBe(500);
+    expect((await env.rest('GET', `/volumes/${exportName}`)).status).toBe(500);
     expect(arraySnapshots('v_vm-200-disk-0')).toEqual([]);
   });
 });
 
 describe('rollback (upstream scenarios rollback-001..003 and the same-second data loss)', () => {
   test('to the latest snapshot: possible, and done', async () => {
-    await ok(['volume', 'create', 'vm-210-disk-0', '--size', '8M']);
+    await env.okJson(['volume', 'create', 'vm-210-disk-0', '--size', '8M']);
     await snapshotsAt('vm-210-disk-0', ['snap1']);
-    expect(await ok(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--check'])).toEqual({
+    expect(await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--check'])).toEqual({
       volume: 'vm-210-disk-0',
       snapshot: 'snap1',
       possible: true,
       blockers: { snapshots: [], clones: [] },
     });
-    expect(await ok(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1'])).toEqual({ volume: 'vm-210-disk-0', snapshot: 'snap1', destroyed: [] });
+    expect(await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1'])).toEqual({ volume: 'vm-210-disk-0', snapshot: 'snap1', destroyed: [] });
   });
 
   test('one newer snapshot blocks and is named (check exits 0, rollback exits 5, nothing changes)', async () => {
     await snapshotsAt('vm-210-disk-0', ['snap2']);
-    const check = await ok(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--check']);
+    const check = await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--check']);
     expect(check).toMatchObject({ possible: false, blockers: { snapshots: ['snap2'], clones: [] } });
     env.sim.requests.reset();
     const r = await env.run(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--json']);
@@ -110,27 +102,27 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
     const r = await env.run(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--json']);
     expect(r.code).toBe(5);
     expect(r.json.error.details.snapshots).toEqual(['snap2', 'snap3']);
-    const done = await ok(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--destroy-newer']);
+    const done = await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--destroy-newer']);
     expect(done.destroyed).toEqual(['snap2', 'snap3']);
     expect(arraySnapshots('v_vm-210-disk-0')).toEqual(['s_snap1']);
   });
 
   test('a snapshot taken in the same second as the target blocks, though the appliance counts 0', async () => {
-    await ok(['volume', 'create', 'vm-220-disk-0', '--size', '8M']);
+    await env.okJson(['volume', 'create', 'vm-220-disk-0', '--size', '8M']);
     await snapshotsAt('vm-220-disk-0', ['target', 'same-second'], true);
-    const counts = await rest('GET', '/volumes/v_vm-220-disk-0/snapshots/s_target/rollback');
+    const counts = await env.rest('GET', '/volumes/v_vm-220-disk-0/snapshots/s_target/rollback');
     expect(counts.json.data).toEqual({ snapshots: 0, clones: 0 }); // the appliance's bug, reproduced
-    const check = await ok(['snapshot', 'rollback', 'vm-220-disk-0', 'target', '--check']);
+    const check = await env.okJson(['snapshot', 'rollback', 'vm-220-disk-0', 'target', '--check']);
     expect(check).toMatchObject({ possible: false, blockers: { snapshots: ['same-second'] } });
     expect((await env.run(['snapshot', 'rollback', 'vm-220-disk-0', 'target'])).code).toBe(5);
     expect(arraySnapshots('v_vm-220-disk-0')).toEqual(['s_target', 's_same-second']);
   });
 
   test('clones of newer snapshots always block, even with --destroy-newer', async () => {
-    await ok(['volume', 'create', 'vm-230-disk-0', '--size', '8M']);
+    await env.okJson(['volume', 'create', 'vm-230-disk-0', '--size', '8M']);
     await snapshotsAt('vm-230-disk-0', ['old', 'new']);
-    await ok(['volume', 'clone', 'vm-230-disk-0', 'vm-231-disk-0', '--snapshot', 'new']);
-    const check = await ok(['snapshot', 'rollback', 'vm-230-disk-0', 'old', '--check']);
+    await env.okJson(['volume', 'clone', 'vm-230-disk-0', 'vm-231-disk-0', '--snapshot', 'new']);
+    const check = await env.okJson(['snapshot', 'rollback', 'vm-230-disk-0', 'old', '--check']);
     expect(check.blockers).toEqual({ snapshots: ['new'], clones: ['vm-231-disk-0'] });
     const r = await env.run(['snapshot', 'rollback', 'vm-230-disk-0', 'old', '--destroy-newer', '--json']);
     expect(r.code).toBe(5);
@@ -139,16 +131,16 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
   });
 
   test('a stale listing cannot hide a newer snapshot: the appliance count is unioned in', async () => {
-    await ok(['volume', 'create', 'vm-240-disk-0', '--size', '8M']);
+    await env.okJson(['volume', 'create', 'vm-240-disk-0', '--size', '8M']);
     await snapshotsAt('vm-240-disk-0', ['a', 'b']);
     await env.sim.faults.add({ kind: 'staleList', count: 1, match: { path: 'snapshots$' } });
-    const check = await ok(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--check']);
+    const check = await env.okJson(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--check']);
     expect(check.possible).toBe(false);
   });
 
   test('--destroy-newer past a stale listing reports the unlisted snapshot it destroyed too', async () => {
     await env.sim.faults.add({ kind: 'staleList', count: 1, match: { path: 'snapshots$' } });
-    const r = await ok(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--destroy-newer']);
+    const r = await env.okJson(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--destroy-newer']);
     expect(r.destroyed).toEqual(['(unlisted snapshot)']);
     expect(arraySnapshots('v_vm-240-disk-0')).toEqual(['s_a']);
   });

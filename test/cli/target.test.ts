@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
-import { call, poolPath } from '../simulator/client';
 
 let env: CliEnv;
 const PREFIX = 'iqn.2025-04.proxmox.joviandss.iscsi';
@@ -17,23 +16,16 @@ beforeAll(async () => {
 afterAll(async () => env.close());
 beforeEach(() => env.sim.requests.reset());
 
-const ok = async (args: string[]) => {
-  const r = await env.run([...args, '--json']);
-  if (r.code !== 0) throw new Error(`jdssc ${args.join(' ')} → ${r.code}: ${r.stderr}`);
-  return r.json;
-};
-const rest = (method: string, path: string, body?: unknown, pool = 'Pool-0') =>
-  call(env.sim, method, poolPath(path, pool), { auth: ['admin', env.password], body });
-const targetsOnArray = async () => (await rest('GET', '/san/iscsi/targets')).json.data.map((t: { name: string }) => t.name).sort();
+const targetsOnArray = async () => (await env.rest('GET', '/san/iscsi/targets')).json.data.map((t: { name: string }) => t.name).sort();
 
 describe('publish / unpublish', () => {
   beforeAll(async () => {
-    for (const d of [0, 1, 2, 3]) await ok(['volume', 'create', `vm-100-disk-${d}`, '--size', '4M']);
+    for (const d of [0, 1, 2, 3]) await env.okJson(['volume', 'create', `vm-100-disk-${d}`, '--size', '4M']);
   });
 
   test('first disk: new target vm-100-0, LUN 0, both data VIPs, WWID of the volume', async () => {
-    const vol = await ok(['volume', 'get', 'vm-100-disk-0']);
-    const p = await ok(['target', 'publish', 'vm-100-disk-0']);
+    const vol = await env.okJson(['volume', 'get', 'vm-100-disk-0']);
+    const p = await env.okJson(['target', 'publish', 'vm-100-disk-0']);
     expect(p).toEqual({
       volume: 'vm-100-disk-0',
       snapshot: null,
@@ -44,60 +36,60 @@ describe('publish / unpublish', () => {
       scsiId: vol.scsiId,
       created: { target: true, lun: true, exportClone: false },
     });
-    const t = (await rest('GET', `/san/iscsi/targets/${PREFIX}:vm-100-0`)).json.data;
+    const t = (await env.rest('GET', `/san/iscsi/targets/${PREFIX}:vm-100-0`)).json.data;
     expect(t.vip_allowed_portals).toEqual({ enabled: true, assigned_vips: ['vip0', 'vip1'] });
     expect(t.incoming_users_active).toBe(false);
   });
 
   test('publishing again changes nothing and returns the same place', async () => {
-    const p = await ok(['target', 'publish', 'vm-100-disk-0']);
+    const p = await env.okJson(['target', 'publish', 'vm-100-disk-0']);
     expect(p).toMatchObject({ lun: 0, created: { target: false, lun: false } });
     expect(env.mutations()).toBe(0);
   });
 
   test('more disks fill the target up to luns_per_target, then the next target of the VM', async () => {
-    expect((await ok(['target', 'publish', 'vm-100-disk-1'])).lun).toBe(1);
-    expect((await ok(['target', 'publish', 'vm-100-disk-2'])).lun).toBe(2);
-    const fourth = await ok(['target', 'publish', 'vm-100-disk-3']);
+    expect((await env.okJson(['target', 'publish', 'vm-100-disk-1'])).lun).toBe(1);
+    expect((await env.okJson(['target', 'publish', 'vm-100-disk-2'])).lun).toBe(2);
+    const fourth = await env.okJson(['target', 'publish', 'vm-100-disk-3']);
     expect(fourth).toMatchObject({ target: `${PREFIX}:vm-100-1`, lun: 0 });
   });
 
   test('the lowest free LUN is reused', async () => {
-    expect((await ok(['target', 'unpublish', 'vm-100-disk-1'])).detached).toEqual([{ target: `${PREFIX}:vm-100-0`, lun: 1, targetDeleted: false }]);
-    await ok(['volume', 'create', 'vm-100-disk-4', '--size', '4M']);
-    expect(await ok(['target', 'publish', 'vm-100-disk-4'])).toMatchObject({ target: `${PREFIX}:vm-100-0`, lun: 1 });
+    expect((await env.okJson(['target', 'unpublish', 'vm-100-disk-1'])).detached).toEqual([{ target: `${PREFIX}:vm-100-0`, lun: 1, targetDeleted: false }]);
+    await env.okJson(['volume', 'create', 'vm-100-disk-4', '--size', '4M']);
+    expect(await env.okJson(['target', 'publish', 'vm-100-disk-4'])).toMatchObject({ target: `${PREFIX}:vm-100-0`, lun: 1 });
   });
 
   test('the target goes with its last LUN; unpublishing twice is fine', async () => {
-    const r = await ok(['target', 'unpublish', 'vm-100-disk-3']);
+    const r = await env.okJson(['target', 'unpublish', 'vm-100-disk-3']);
     expect(r.detached).toEqual([{ target: `${PREFIX}:vm-100-1`, lun: 0, targetDeleted: true }]);
     expect(await targetsOnArray()).toEqual([`${PREFIX}:vm-100-0`]);
-    expect(await ok(['target', 'unpublish', 'vm-100-disk-3'])).toMatchObject({ wasPublished: false, detached: [] });
+    expect(await env.okJson(['target', 'unpublish', 'vm-100-disk-3'])).toMatchObject({ wasPublished: false, detached: [] });
   });
 
   test('get is read-only', async () => {
-    expect(await ok(['target', 'get', 'vm-100-disk-4'])).toMatchObject({ published: true, target: `${PREFIX}:vm-100-0`, lun: 1 });
-    expect(await ok(['target', 'get', 'vm-100-disk-3'])).toMatchObject({ published: false, target: null });
+    expect(await env.okJson(['target', 'get', 'vm-100-disk-4'])).toMatchObject({ published: true, target: `${PREFIX}:vm-100-0`, lun: 1 });
+    expect(await env.okJson(['target', 'get', 'vm-100-disk-3'])).toMatchObject({ published: false, target: null });
     expect(env.mutations()).toBe(0);
   });
 
   test('deleting a published volume detaches it; no empty target stays behind', async () => {
-    await ok(['volume', 'create', 'vm-110-disk-0', '--size', '4M']);
-    await ok(['target', 'publish', 'vm-110-disk-0']);
-    const d = await ok(['volume', 'delete', 'vm-110-disk-0']);
+    await env.okJson(['volume', 'create', 'vm-110-disk-0', '--size', '4M']);
+    await env.okJson(['target', 'publish', 'vm-110-disk-0']);
+    const d = await env.okJson(['volume', 'delete', 'vm-110-disk-0']);
     expect(d.unpublished).toEqual([{ target: `${PREFIX}:vm-110-0`, lun: 0, targetDeleted: true }]);
     expect(await targetsOnArray()).not.toContain(`${PREFIX}:vm-110-0`);
   });
 
   test('list and sessions', async () => {
-    const l = await ok(['target', 'list']);
+    const l = await env.okJson(['target', 'list']);
     expect(l.targets).toEqual([{ name: `${PREFIX}:vm-100-0`, chap: false, vips: ['vip0', 'vip1'], luns: [{ lun: 0, volume: 'vm-100-disk-0' }, { lun: 1, volume: 'vm-100-disk-4' }, { lun: 2, volume: 'vm-100-disk-2' }] }]);
     env.sim.setSessions('Pool-0', `${PREFIX}:vm-100-0`, [
       { initiator_name: 'iqn.1993-08.org.debian:01:aaa', ip: '127.0.0.11' },
       { initiator_name: 'iqn.1993-08.org.debian:01:aaa', ip: '127.0.0.12' },
       { initiator_name: 'iqn.1993-08.org.debian:01:bbb', ip: '127.0.0.13' },
     ]);
-    expect((await ok(['target', 'sessions', `${PREFIX}:vm-100-0`])).sessions).toEqual([
+    expect((await env.okJson(['target', 'sessions', `${PREFIX}:vm-100-0`])).sessions).toEqual([
       { initiator: 'iqn.1993-08.org.debian:01:aaa', addresses: ['127.0.0.11', '127.0.0.12'] },
       { initiator: 'iqn.1993-08.org.debian:01:bbb', addresses: ['127.0.0.13'] },
     ]);
@@ -114,8 +106,8 @@ describe('detaching while other hosts are logged in', () => {
     hostRoot = `${env.dir}/host-130`;
     mkdirSync(`${hostRoot}/etc/iscsi`, { recursive: true });
     writeFileSync(`${hostRoot}/etc/iscsi/initiatorname.iscsi`, `## generated\nInitiatorName=${ME}\n`);
-    await ok(['volume', 'create', 'vm-130-disk-0', '--size', '4M']);
-    await ok(['target', 'publish', 'vm-130-disk-0']);
+    await env.okJson(['volume', 'create', 'vm-130-disk-0', '--size', '4M']);
+    await env.okJson(['target', 'publish', 'vm-130-disk-0']);
   });
 
   test('a session of another initiator: unpublish and delete refuse (exit 5), nothing is detached', async () => {
@@ -132,36 +124,36 @@ describe('detaching while other hosts are logged in', () => {
     // refuses (a LUN is attached); nothing succeeded and nothing was detached.
     const mutating = env.sim.requests.all().filter((r) => ['POST', 'PUT', 'DELETE'].includes(r.method));
     expect(mutating.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([expect.stringMatching(/^DELETE \/api\/v4\/pools\/Pool-0\/volumes\/v_vm-130-disk-0 [45]\d\d$/)]);
-    expect((await ok(['target', 'get', 'vm-130-disk-0'])).published).toBe(true);
+    expect((await env.okJson(['target', 'get', 'vm-130-disk-0'])).published).toBe(true);
   });
 
   test("this host's own sessions never block", async () => {
     env.sim.setSessions('Pool-0', T, [{ initiator_name: ME.toUpperCase(), ip: '127.0.0.11' }]);
-    expect((await ok(['--host-root', hostRoot, 'target', 'unpublish', 'vm-130-disk-0'])).targetDeleted ?? true).toBeTruthy();
-    expect((await ok(['target', 'get', 'vm-130-disk-0'])).published).toBe(false);
+    expect((await env.okJson(['--host-root', hostRoot, 'target', 'unpublish', 'vm-130-disk-0'])).targetDeleted ?? true).toBeTruthy();
+    expect((await env.okJson(['target', 'get', 'vm-130-disk-0'])).published).toBe(false);
   });
 
   test('--force detaches anyway', async () => {
-    await ok(['target', 'publish', 'vm-130-disk-0']);
+    await env.okJson(['target', 'publish', 'vm-130-disk-0']);
     env.sim.setSessions('Pool-0', T, [{ initiator_name: 'iqn.1993-08.org.debian:01:otherhost', ip: '127.0.0.12' }]);
-    const d = await ok(['--host-root', hostRoot, 'volume', 'delete', 'vm-130-disk-0', '--force']);
+    const d = await env.okJson(['--host-root', hostRoot, 'volume', 'delete', 'vm-130-disk-0', '--force']);
     expect(d.unpublished).toEqual([{ target: T, lun: 0, targetDeleted: true }]);
   });
 });
 
 describe('snapshot publish', () => {
   test('goes through a read-only export clone that unpublish removes', async () => {
-    await ok(['volume', 'create', 'vm-120-disk-0', '--size', '4M']);
-    await ok(['snapshot', 'create', 'vm-120-disk-0', 'snap1']);
-    const p = await ok(['target', 'publish', 'vm-120-disk-0', '--snapshot', 'snap1']);
+    await env.okJson(['volume', 'create', 'vm-120-disk-0', '--size', '4M']);
+    await env.okJson(['snapshot', 'create', 'vm-120-disk-0', 'snap1']);
+    const p = await env.okJson(['target', 'publish', 'vm-120-disk-0', '--snapshot', 'snap1']);
     expect(p).toMatchObject({ snapshot: 'snap1', target: `${PREFIX}:vm-120-0`, lun: 0, created: { exportClone: true } });
-    const clone = (await rest('GET', '/volumes/se_snap1_OZWS2MJSGAWWI2LTNMWTA---')).json.data;
+    const clone = (await env.rest('GET', '/volumes/se_snap1_OZWS2MJSGAWWI2LTNMWTA---')).json.data;
     expect(clone.origin).toBe('Pool-0/v_vm-120-disk-0@s_snap1');
     expect(p.wwid).toBe(`2${Buffer.from(clone.default_scsi_id.slice(0, 8)).toString('hex')}`);
-    const u = await ok(['target', 'unpublish', 'vm-120-disk-0', '--snapshot', 'snap1']);
+    const u = await env.okJson(['target', 'unpublish', 'vm-120-disk-0', '--snapshot', 'snap1']);
     expect(u).toMatchObject({ wasPublished: true, exportCloneDeleted: true });
-    expect((await rest('GET', '/volumes/se_snap1_OZWS2MJSGAWWI2LTNMWTA---')).status).toBe(500);
-    await ok(['snapshot', 'delete', 'vm-120-disk-0', 'snap1']);
+    expect((await env.rest('GET', '/volumes/se_snap1_OZWS2MJSGAWWI2LTNMWTA---')).status).toBe(500);
+    await env.okJson(['snapshot', 'delete', 'vm-120-disk-0', 'snap1']);
   });
 
   test('a missing snapshot is exit 3 and leaves nothing', async () => {
@@ -173,7 +165,7 @@ describe('snapshot publish', () => {
 
 describe('guards and configuration errors', () => {
   test('no data address is a pool VIP → the explicit VIP error, exit 2, nothing changed', async () => {
-    await ok(['volume', 'create', 'vm-130-disk-0', '--size', '4M']);
+    await env.okJson(['volume', 'create', 'vm-130-disk-0', '--size', '4M']);
     env.sim.requests.reset();
     const r = await env.run(['--data-addresses', '127.0.0.7', 'target', 'publish', 'vm-130-disk-0']);
     expect(r.code).toBe(2);
@@ -182,15 +174,15 @@ describe('guards and configuration errors', () => {
   });
 
   test('a volume without a VM id in its name needs --vmid', async () => {
-    await ok(['volume', 'create', 'scratch', '--size', '4M']);
+    await env.okJson(['volume', 'create', 'scratch', '--size', '4M']);
     expect((await env.run(['target', 'publish', 'scratch'])).code).toBe(2);
-    expect((await ok(['target', 'publish', 'scratch', '--vmid', '777'])).target).toBe(`${PREFIX}:vm-777-0`);
-    await ok(['target', 'unpublish', 'scratch']);
+    expect((await env.okJson(['target', 'publish', 'scratch', '--vmid', '777'])).target).toBe(`${PREFIX}:vm-777-0`);
+    await env.okJson(['target', 'unpublish', 'scratch']);
   });
 
   test("a target name owned by another pool is refused (another storage with the same prefix)", async () => {
-    await rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:vm-140-0`, active: true }, 'Pool-1');
-    await ok(['volume', 'create', 'vm-140-disk-0', '--size', '4M']);
+    await env.rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:vm-140-0`, active: true }, 'Pool-1');
+    await env.okJson(['volume', 'create', 'vm-140-disk-0', '--size', '4M']);
     const r = await env.run(['target', 'publish', 'vm-140-disk-0', '--json']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/belongs to another pool.*own target_prefix/);
@@ -198,16 +190,16 @@ describe('guards and configuration errors', () => {
   });
 
   test('a changed target_prefix moves an idle volume to the new prefix', async () => {
-    await ok(['volume', 'create', 'vm-150-disk-0', '--size', '4M']);
-    await ok(['target', 'publish', 'vm-150-disk-0']);
-    const moved = await ok(['--target-prefix', 'iqn.2026-01.example.new', 'target', 'publish', 'vm-150-disk-0']);
+    await env.okJson(['volume', 'create', 'vm-150-disk-0', '--size', '4M']);
+    await env.okJson(['target', 'publish', 'vm-150-disk-0']);
+    const moved = await env.okJson(['--target-prefix', 'iqn.2026-01.example.new', 'target', 'publish', 'vm-150-disk-0']);
     expect(moved.target).toBe('iqn.2026-01.example.new:vm-150-0');
     expect(await targetsOnArray()).not.toContain(`${PREFIX}:vm-150-0`);
   });
 
   test('...but a volume in use under the old prefix stays there (live sessions)', async () => {
     env.sim.setSessions('Pool-0', 'iqn.2026-01.example.new:vm-150-0', [{ initiator_name: 'iqn.1993-08.org.debian:01:ccc', ip: '127.0.0.21' }]);
-    const kept = await ok(['target', 'publish', 'vm-150-disk-0']);
+    const kept = await env.okJson(['target', 'publish', 'vm-150-disk-0']);
     expect(kept).toMatchObject({ target: 'iqn.2026-01.example.new:vm-150-0', note: expect.stringMatching(/in use by 127\.0\.0\.21/) });
     env.sim.setSessions('Pool-0', 'iqn.2026-01.example.new:vm-150-0', []);
   });
@@ -227,33 +219,33 @@ describe('CHAP', () => {
   test('enabled: the target requires CHAP with exactly our user; the secret is never printed', async () => {
     const pw = `${env.dir}/pw-chap`;
     writeFileSync(pw, `user_password ${env.password}\nchap_user_password ${chapSecret}\n`, { mode: 0o600 });
-    await ok(['volume', 'create', 'vm-160-disk-0', '--size', '4M']);
+    await env.okJson(['volume', 'create', 'vm-160-disk-0', '--size', '4M']);
     const r = await env.run(['-c', chapConfig(pw), 'target', 'publish', 'vm-160-disk-0', '--json'], { noConfig: true });
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(chapSecret);
-    const t = (await rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0`)).json.data;
+    const t = (await env.rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0`)).json.data;
     expect(t.incoming_users_active).toBe(true);
-    expect((await rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0/incoming-users`)).json.data).toEqual([{ name: 'pvechap' }]);
+    expect((await env.rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0/incoming-users`)).json.data).toEqual([{ name: 'pvechap' }]);
   });
 
   test('when the CHAP user cannot be set, publish fails and takes back the LUN and target it made', async () => {
     const pw = `${env.dir}/pw-chap-undo`;
     writeFileSync(pw, `user_password ${env.password}\nchap_user_password ${chapSecret}\n`, { mode: 0o600 });
-    await ok(['volume', 'create', 'vm-161-disk-0', '--size', '4M']);
+    await env.okJson(['volume', 'create', 'vm-161-disk-0', '--size', '4M']);
     await env.sim.faults.add({ kind: 'status5xx', status: 500, match: { method: 'POST', path: '/incoming-users$' }, count: 0 });
     const r = await env.run(['-c', chapConfig(pw), 'target', 'publish', 'vm-161-disk-0', '--json'], { noConfig: true });
     env.sim.faults.clear();
     expect(r.code).not.toBe(0);
     expect(r.stderr + r.stdout).not.toContain(chapSecret);
     expect(await targetsOnArray()).not.toContain(`${PREFIX}:vm-161-0`);
-    expect((await ok(['target', 'get', 'vm-161-disk-0'])).published).toBe(false);
+    expect((await env.okJson(['target', 'get', 'vm-161-disk-0'])).published).toBe(false);
   });
 
   test('a storage without CHAP turns it off on its target and removes the users', async () => {
-    await ok(['target', 'publish', 'vm-160-disk-0']);
-    const t = (await rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0`)).json.data;
+    await env.okJson(['target', 'publish', 'vm-160-disk-0']);
+    const t = (await env.rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0`)).json.data;
     expect(t.incoming_users_active).toBe(false);
-    expect((await rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0/incoming-users`)).json.data).toEqual([]);
+    expect((await env.rest('GET', `/san/iscsi/targets/${PREFIX}:vm-160-0/incoming-users`)).json.data).toEqual([]);
   });
 
   test('enabled without a secret → exit 2 before anything is sent', async () => {
@@ -268,7 +260,7 @@ describe('CHAP', () => {
 describe('many publishes at once', () => {
   test('disks of one VM published concurrently get distinct LUNs, no duplicate or empty targets', async () => {
     const disks = Array.from({ length: 7 }, (_, i) => `vm-170-disk-${i}`);
-    for (const d of disks) await ok(['volume', 'create', d, '--size', '1M']);
+    for (const d of disks) await env.okJson(['volume', 'create', d, '--size', '1M']);
     const results = await Promise.all(disks.map((d) => env.run(['target', 'publish', d, '--json'])));
     expect(results.map((r) => r.code)).toEqual(disks.map(() => 0));
     const places = results.map((r) => `${r.json.target}#${r.json.lun}`);
@@ -276,7 +268,7 @@ describe('many publishes at once', () => {
     const mine = (await targetsOnArray()).filter((t: string) => t.includes(':vm-170-'));
     expect(mine).toEqual([`${PREFIX}:vm-170-0`, `${PREFIX}:vm-170-1`, `${PREFIX}:vm-170-2`]);
     for (const t of mine) {
-      const luns = (await rest('GET', `/san/iscsi/targets/${t}/luns`)).json.data;
+      const luns = (await env.rest('GET', `/san/iscsi/targets/${t}/luns`)).json.data;
       expect(luns.length).toBeGreaterThan(0);
       expect(luns.length).toBeLessThanOrEqual(3);
     }

@@ -9,6 +9,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import { FAKES_DIR } from '../host/fakes/harness';
 import { tickFake } from '../host/fakes/lib/dispatch.mjs';
 import { createFakeRoot, initialState, loadState, saveState, withState } from '../host/fakes/lib/state.mjs';
+import { call, poolPath, type Resp } from '../simulator/client';
 import { fakeDataPath } from './fakeDataPath.mjs';
 import { tempDir } from './tmp';
 
@@ -39,6 +40,13 @@ class Capture extends Writable {
   }
 }
 
+export interface RunOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+  overrides?: FactoryOverrides;
+  noConfig?: boolean;
+}
+
 export interface CliEnv {
   sim: RunningSimulator;
   host?: FakeHostHandle;
@@ -46,7 +54,11 @@ export interface CliEnv {
   config: string;
   passwordFile: string;
   password: string;
-  run(args: string[], opts?: { env?: Record<string, string>; stdin?: string; overrides?: FactoryOverrides; noConfig?: boolean }): Promise<CliResult>;
+  run(args: string[], opts?: RunOptions): Promise<CliResult>;
+  /** `jdssc <args> --json` that must succeed: its parsed JSON; throws with exit code and stderr otherwise. */
+  okJson(args: string[], opts?: RunOptions): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** One REST request to the simulator as admin with this env's password; `path` is pool-relative. */
+  rest(method: string, path: string, body?: unknown, pool?: string): Promise<Resp>;
   /** Mutating REST requests the simulator received since the last reset. */
   mutations(): number;
   close(): Promise<void>;
@@ -105,6 +117,8 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
   const clock = host
     ? { now: () => Date.now(), sleep: async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); tickFake(host!.statePath); } }
     : undefined;
+  const run: CliEnv['run'] = (args, o = {}) =>
+    runCli(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, { ...(clock ? { clock } : {}), ...o.overrides });
   return {
     sim,
     host,
@@ -112,8 +126,13 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
     config,
     passwordFile,
     password,
-    run: (args, o = {}) =>
-      runCli(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, { ...(clock ? { clock } : {}), ...o.overrides }),
+    run,
+    async okJson(args, o) {
+      const r = await run([...args, '--json'], o);
+      if (r.code !== 0) throw new Error(`jdssc ${args.join(' ')} → ${r.code}: ${r.stderr}`);
+      return r.json;
+    },
+    rest: (method, path, body, pool = 'Pool-0') => call(sim, method, poolPath(path, pool), { auth: ['admin', password], body }),
     mutations: () => sim.requests.count({ mutatingOnly: true }),
     async close() {
       await sim.close();

@@ -16,6 +16,17 @@ my $sim = start_simulator();
 my $scfg = scfg($sim);
 $P->on_add_hook('jd', $scfg, user_password => $sim->{password});
 
+# fake_jdssc NAME BODY  -- an executable /bin/sh script in tmp() standing in for jdssc; its path.
+sub fake_jdssc {
+    my ($name, $body) = @_;
+    my $fake = tmp() . "/$name";
+    open(my $fh, '>', $fake) or die $!;
+    print {$fh} "#!/bin/sh\n$body";
+    close($fh);
+    chmod 0755, $fake;
+    return $fake;
+}
+
 subtest 'simulator stopped' => sub {
     stop_simulator($sim);
     my $t0 = time();
@@ -67,12 +78,7 @@ subtest 'appliance accepts TCP but never answers' => sub {
 };
 
 subtest 'jdssc itself hangs: killed by run_command' => sub {
-    my $fake = tmp() . '/jdssc-hangs';
-    open(my $fh, '>', $fake) or die $!;
-    print {$fh} "#!/bin/sh\nexec sleep 60\n";
-    close($fh);
-    chmod 0755, $fake;
-    local $ENV{JDSSC_BIN} = $fake;
+    local $ENV{JDSSC_BIN} = fake_jdssc('jdssc-hangs', "exec sleep 60\n");
     my $t0 = time();
     eval { $J->can('jdssc')->($scfg, 'jd', ['volume', 'list'], timeout => 1) };
     my $took = time() - $t0;
@@ -87,12 +93,7 @@ subtest 'jdssc missing or printing no JSON' => sub {
         eval { $P->list_images('jd', $scfg, undef, undef, {}) };
         like($@, qr/jdssc/, "a missing binary is named: $@");
     }
-    my $fake = tmp() . '/jdssc-garbage';
-    open(my $fh, '>', $fake) or die $!;
-    print {$fh} "#!/bin/sh\necho 'not json'\necho 'error: broken pipe dream' >&2\nexit 7\n";
-    close($fh);
-    chmod 0755, $fake;
-    local $ENV{JDSSC_BIN} = $fake;
+    local $ENV{JDSSC_BIN} = fake_jdssc('jdssc-garbage', "echo 'not json'\necho 'error: broken pipe dream' >&2\nexit 7\n");
     eval { $P->list_images('jd', $scfg, undef, undef, {}) };
     like($@, qr/^broken pipe dream$/m, 'without a JSON error document: the stderr "error:" line');
     is($J->can('jdssc_exit')->($@), 7, 'and the exit code');

@@ -73,6 +73,8 @@ session_count() {
 session_portals() {
   iscsiadm -m session 2>/dev/null | awk -v t="$1" '$4==t {split($3,a,","); print a[1]}' | sort
 }
+# session_portal_list TARGET_IQN  -- the same on one line, space-separated.
+session_portal_list() { session_portals "$1" | tr '\n' ' ' | sed 's/ $//'; }
 
 node_record_count() { iscsiadm -m node 2>/dev/null | grep -c . ; }
 
@@ -110,3 +112,7 @@ mp_paths() {
 # mp_active_paths WWID  -- number of paths that are active in dm and ready for the checker.
 mp_active_paths() { mp_paths "$1" | awk '$2=="active" && $3=="ready"' | wc -l; }
 mp_path_count() { mp_paths "$1" | wc -l; }
+# mp_active WWID  -- active, ready paths of the map per multipathd.
+mp_active() { mp_active_paths "$1" | tr -d ' '; }
+# wait_paths WWID N  -- until multipathd shows N active, ready paths.
+wait_paths() { [ "$(mp_active "$1")" = "$2" ]; }

@@ -140,7 +140,6 @@ jd_record() { echo "$JD_RECORDS/$JD_STORAGE/$(printf %s "$1" | tr 'A-Z' 'a-z')/l
 # node_records_of TARGET  -- "addr:port" of each node record of the target.
 node_records_of() { iscsiadm -m node 2>/dev/null | awk -v t="$1" '$2==t {split($1,a,","); print a[1]}' | sort; }
 node_record_portals() { node_records_of "$1" | tr '\n' ' ' | sed 's/ $//'; }
-session_portal_list() { session_portals "$1" | tr '\n' ' ' | sed 's/ $//'; }
 
 # map_size WWID / path sizes
 map_size() { blockdev --getsize64 "/dev/mapper/$1" 2>/dev/null; }
@@ -187,10 +186,6 @@ jd_rest() {
     req.end();' "$1" "$2" "${3:-}" "$JD_REST_PORT" "$JD_DIR/ca.pem" "$JD_REST_PASSWORD"
 }
 
-# mp_active WWID  -- active, ready paths of the map per multipathd.
-mp_active() { mp_active_paths "$1" | tr -d ' '; }
-# wait_paths WWID N  -- until multipathd shows N active, ready paths.
-wait_paths() { [ "$(mp_active "$1")" = "$2" ]; }
 # lun_disks TARGET LUN  -- the SCSI disks of one LUN (by-path on both portals), sorted.
 lun_disks() {
   local p d

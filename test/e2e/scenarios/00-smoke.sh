@@ -60,7 +60,7 @@ check_rc "login with a wrong CHAP secret fails with exit 24" 24 sh -c "
 node_set "$IQN" "$P1" node.session.auth.password "$CHAP_SECRET"
 require "login through $P1 (CHAP)" iscsiadm -m node -T "$IQN" -p "$P1" --login
 require "login through $P2 (CHAP)" iscsiadm -m node -T "$IQN" -p "$P2" --login
-check_eq "two sessions, one per portal" "$P1 $P2" "$(session_portals "$IQN" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "two sessions, one per portal" "$P1 $P2" "$(session_portal_list "$IQN")"
 L1=$(by_path "$P1" "$IQN" 1)
 L2=$(by_path "$P2" "$IQN" 1)
 require_wait "by-path link for $P1 appears" 20 test -b "$L1"
@@ -81,7 +81,7 @@ require "multipath -a $WWID" multipath -a "$WWID"
 check "WWID is listed in /etc/multipath/wwids" grep -qx "/$WWID/" /etc/multipath/wwids
 require "multipathd add map $WWID" sh -c "multipathd add map $WWID | grep -q ok"
 require_wait "/dev/mapper/$WWID appears" 20 test -b "/dev/mapper/$WWID"
-check_wait "the map has two active, ready paths" 30 sh -c "[ \$(multipathd show paths raw format '%w %t %T' | awk '\$1==\"$WWID\" && \$2==\"active\" && \$3==\"ready\"' | wc -l) = 2 ]"
+check_wait "the map has two active, ready paths" 30 wait_paths "$WWID" 2
 check_eq "the map's paths are $SD1 and $SD2" "$(printf '%s\n' "$SD1" "$SD2" | sort | tr '\n' ' ')" "$(mp_paths "$WWID" | awk '{print $1}' | sort | tr '\n' ' ')"
 check_wait "by-id link now points to the map" 20 sh -c "case \$(readlink -f /dev/disk/by-id/scsi-$WWID) in /dev/dm-*) true;; *) false;; esac"
 check_eq "node sees the map in multipathd's JSON" "$WWID paths=2" "$(multipathd show maps json | node -e '
@@ -108,7 +108,7 @@ check "data survives the grow" sh -c "dd if=/dev/mapper/$WWID bs=1M count=4 ifla
 
 # Lose one path ----------------------------------------------------------------------------------
 check "logout from $P2 only" iscsiadm -m node -T "$IQN" -p "$P2" --logout
-check_eq "one session left, through $P1" "$P1" "$(session_portals "$IQN" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "one session left, through $P1" "$P1" "$(session_portal_list "$IQN")"
 check_wait "the map keeps one path ($SD1)" 20 sh -c "[ \"\$(multipathd show paths raw format '%w %d' | awk '\$1==\"$WWID\"{print \$2}')\" = $SD1 ]"
 check "I/O through the map still works" sh -c "dd if=/dev/mapper/$WWID bs=1M count=4 iflag=direct status=none | cmp -s - $E2E_TMP/pattern"
 

@@ -51,7 +51,7 @@ SD2=$(sd_of "$(by_path "$P2" "$IQN" 0)")
 udevadm settle -t 20
 check_eq "ID_SERIAL of $SD1 is the JovianDSS-style WWID" "$WWID" "$(udevadm info -q property -n "$SD1" | sed -n 's/^ID_SERIAL=//p')"
 check "multipath -a + multipathd add map" sh -c "multipath -a $WWID && multipathd add map $WWID | grep -q ok"
-check_wait "the map has two active, ready paths" 30 sh -c "[ \$(multipathd show paths raw format '%w %t %T' | awk '\$1==\"$WWID\" && \$2==\"active\" && \$3==\"ready\"' | wc -l) = 2 ]"
+check_wait "the map has two active, ready paths" 30 wait_paths "$WWID" 2
 check_match "the map uses the ALUA handler" "hwhandler='1 alua'" "$(multipath -ll "$WWID" 2>/dev/null)"
 
 # I/O and an in-place grow ---------------------------------------------------------------------

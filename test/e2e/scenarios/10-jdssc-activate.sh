@@ -41,7 +41,7 @@ check_eq "udev ID_SERIAL of $SD1 is the WWID" "$WWID" "$(udevadm info -q propert
 check_eq "SCSI vendor of $SD1 matches the jdssc drop-in (^SCST_)" SCST_BIO "$(tr -d ' ' <"/sys/block/$SD1/device/vendor")"
 check_eq "exactly one multipath map" "$WWID" "$(mp_maps | tr '\n' ' ' | sed 's/ $//')"
 check_eq "the map's slaves are $SD1 and $SD2" "$(printf '%s\n' "$SD1" "$SD2" | sort | tr '\n' ' ' | sed 's/ $//')" "$(map_slaves "$WWID")"
-check_wait "multipathd: two active, ready paths" 20 sh -c "[ \$(multipathd show paths raw format '%w %t %T' | awk '\$1==\"$WWID\" && \$2==\"active\" && \$3==\"ready\"' | wc -l) = 2 ]"
+check_wait "multipathd: two active, ready paths" 20 wait_paths "$WWID" 2
 check_eq "multipath -ll: two 'active ready running' paths" 2 "$(mp_ll_active "$WWID")"
 check_match "multipath -ll: the jdssc drop-in applies (multibus, round-robin)" "policy='round-robin 0'" "$(multipath -ll "$WWID" 2>/dev/null)"
 check_eq "/dev/disk/by-id/scsi-$WWID points to the map" "$(readlink -f "/dev/mapper/$WWID")" "$(readlink -f "/dev/disk/by-id/scsi-$WWID")"

@@ -69,7 +69,7 @@ check_eq "…two active paths" 2 "$(mp_active "$WGOOD")"
 check "…its record" test -f "$(jd_record "$TGOOD" 0)"
 check "…its data" dev_has_pattern "/dev/mapper/$WGOOD" "$T/pattern"
 check_rc "a second dry run finds nothing (exit 0)" 0 cleanup_json "$T/dry2.json"
-check_eq "…and prints nothing" "" "$(jdssc -c "$JD_CONF" cleanup --vmids "$VMIDS" 2>&1)"
+check_eq "…and prints nothing" "" "$(jd cleanup --vmids "$VMIDS" 2>&1)"
 
 # The LUN record of an active volume is lost ---------------------------------------------------------
 require "login activate $LOST" jd login activate "$LOST"
@@ -81,7 +81,7 @@ session:$TLOST via 127.0.0.5:3260" "$(host_kinds "$T/lost.json")"
 cleanup_json "$T/lost-apply.json" --apply --grace 0
 note "record lost, apply: $(jq -c '[.items[] | {kind, name, keep, result, error}]' "$T/lost-apply.json")"
 LOST_LEFT=$(session_count "$TLOST")
-note "after apply: $LOST_LEFT session(s) to $TLOST, map: $(dmsetup info "$WLOST" >/dev/null 2>&1 && echo present || echo gone)"
+note "after apply: $LOST_LEFT session(s) to $TLOST, map: $(map_exists "$WLOST" && echo present || echo gone)"
 check "the map of the record-less volume is not pulled while its sessions are kept" sh -c "[ $LOST_LEFT = 0 ] || dmsetup info $WLOST >/dev/null 2>&1"
 check "login activate $LOST adopts what is there again" jd login activate "$LOST"
 check "…its record is back" test -f "$(jd_record "$TLOST" 0)"
