@@ -6,18 +6,18 @@
 import { BusyError, HostError, UsageError } from '../errors';
 import { validateChap, clearChap, setChap } from './chap';
 import { tuning } from './defaults';
-import { byIdLink, mapDevice, mapperLink, resolveBlock, sizeBytes } from './devices';
+import { lunDevice, mapDevice } from './devices';
 import { listSessions, login, nodeDelete, nodeNew, nodeShow, nodeUpdate, sessionsFor, type LoginFailureKind } from './iscsiadm';
 import type { Session } from './iscsiParse';
 import { withLock, targetLockKey } from './lock';
 import { ensureMap } from './mapStage';
 import { assertWwid } from './multipath';
 import { MAX_HOST_LUN, formatPortal, portal as makePortal, samePortal, uniquePortals } from './portal';
-import { assertStorageId, assertTarget, findRecord, otherStoragesOnTarget, writeRecord, type LunRecord } from './records';
+import { assertStorageId, assertTarget, findRecord, otherStoragesOnTarget, sameVolume, writeRecord, type LunRecord } from './records';
 import { undoActivation, type ActivationProgress } from './activateUndo';
 import { alreadyActive } from './activateFast';
 import { deactivateLocked } from './deactivate';
-import { usable, waitForLun } from './waitDevice';
+import { linkState, usable, waitForLun } from './waitDevice';
 import type { ChapCredentials, HostEnv, Portal } from './types';
 
 export interface ActivateRequest {
@@ -119,7 +119,7 @@ async function bringUpPortal(env: HostEnv, req: ActivateRequest, p: Portal, exis
   return { ...base, ok: false, errorKind: out.kind, error: out.message };
 }
 
-export async function activateLocked(env: HostEnv, req: ActivateRequest, portals: Portal[]): Promise<ActivateResult> {
+async function activateLocked(env: HostEnv, req: ActivateRequest, portals: Portal[]): Promise<ActivateResult> {
   const others = otherStoragesOnTarget(env, req.storageId, req.target);
   if (others.length) {
     throw new BusyError(
@@ -130,7 +130,7 @@ export async function activateLocked(env: HostEnv, req: ActivateRequest, portals
   }
   const snapshot = req.snapshot ?? null;
   let prior = findRecord(env, req.storageId, req.target, req.lun);
-  if (prior && (prior.wwid !== req.wwid || prior.volume !== req.volume || prior.snapshot !== snapshot)) {
+  if (prior && !sameVolume(prior, { wwid: req.wwid, volume: req.volume, snapshot })) {
     // The LUN number now carries another volume: what we recorded for it is stale.
     env.log.warn(`LUN ${req.lun} of ${req.target} was recorded for ${prior.volume} (WWID ${prior.wwid}); tearing that down first`);
     await deactivateLocked(env, prior);
@@ -191,16 +191,14 @@ async function bringUp(
     }
   }
 
-  let device = byIdLink(env, req.wwid);
   if (req.multipath) {
     const disks = devices.paths.flatMap((d) => (usable(d) && d.name ? [d.name] : []));
     progress.wwidAdded = true;
     progress.createdMap = mapDevice(env, req.wwid) === null;
     await ensureMap(env, req.wwid, disks);
-    device = mapperLink(env, req.wwid);
   }
-  const name = resolveBlock(env, device);
-  const size = name ? sizeBytes(env, name) ?? 0 : 0;
+  const device = lunDevice(env, req.wwid, req.multipath);
+  const size = linkState(env, device).sizeBytes ?? 0;
   if (size === 0) throw new HostError(`${device} is not usable after activation (size 0 or missing)`, { reason: 'device_unusable', device });
 
   const record: LunRecord = {

@@ -1,12 +1,12 @@
 // The common case on a busy host: the LUN is already active exactly as requested (same
 // record, a session on every portal, every path and the map usable). Then activation only
 // looks — one session listing and one map check — and changes nothing.
-import { mapperLink, resolveBlock, sizeBytes } from './devices';
+import { mapperLink } from './devices';
 import { listSessions, sessionsFor } from './iscsiadm';
-import { inspectMap } from './mapStage';
+import { inspectMap, mapReady } from './mapStage';
 import { samePortal } from './portal';
 import { recordPath, type LunRecord } from './records';
-import { inspectLun, usable } from './waitDevice';
+import { inspectLun, linkState, usable } from './waitDevice';
 import type { HostEnv, Portal } from './types';
 import type { ActivateResult } from './activate';
 
@@ -20,12 +20,8 @@ export async function alreadyActive(env: HostEnv, rec: LunRecord, portals: Porta
   if (!portals.every((p) => sessionsFor(sessions, rec.target, p).length > 0)) return null;
   const d = inspectLun(env, { target: rec.target, lun: rec.lun, wwid: rec.wwid, portals });
   if (!usable(d.byId) || !d.paths.every(usable)) return null;
-  if (multipath) {
-    const m = await inspectMap(env, rec.wwid);
-    if (!m.dm || !m.linked || m.activePaths === 0 || (m.sizeBytes ?? 0) === 0 || rec.device !== mapperLink(env, rec.wwid)) return null;
-  }
-  const name = resolveBlock(env, rec.device);
-  const size = name ? sizeBytes(env, name) ?? 0 : 0;
+  if (multipath && (rec.device !== mapperLink(env, rec.wwid) || !mapReady(await inspectMap(env, rec.wwid)))) return null;
+  const size = linkState(env, rec.device).sizeBytes ?? 0;
   if (size === 0) return null;
   env.log.debug(`LUN ${rec.lun} of ${rec.target} is already active as ${rec.device}`);
   return {

@@ -9,7 +9,7 @@ import { listSessions, nodeDelete, sessionsFor } from './iscsiadm';
 import type { Session } from './iscsiParse';
 import { removeWwid } from './multipath';
 import { formatPortal, samePortal } from './portal';
-import { deletePaths, lunPathDevices, mapUsers, releasePortal, removeMap, type LunRef } from './teardown';
+import { deletePaths, lunPathDevices, mapInUse, mapUsers, releasePortal, removeMap, type LunRef } from './teardown';
 import type { HostEnv, Portal } from './types';
 
 export interface ActivationProgress {
@@ -40,12 +40,11 @@ export async function undoActivation(parent: HostEnv, ref: LunRef, progress: Act
   await step(env, 'listing sessions', async () => {
     sessions = await listSessions(env);
   });
-  const users = await mapUsers(env, ref.wwid).catch(() => null);
-  const mapBusy = users !== null && (users.open > 0 || users.holders.length > 0);
+  const mapBusy = mapInUse(await mapUsers(env, ref.wwid).catch(() => null));
   if (!progress.hadRecord && !mapBusy) {
     await step(env, 'deleting SCSI devices', () => deletePaths(env, lunPathDevices(env, ref, sessions)));
   }
-  if (progress.createdMap && mapDevice(env, ref.wwid) && !mapBusy) {
+  if (progress.createdMap && !mapBusy) {
     await step(env, `removing map ${ref.wwid}`, () => removeMap(env, ref.wwid));
   }
   if (progress.wwidAdded && !progress.hadRecord && !mapDevice(env, ref.wwid)) {

@@ -1,8 +1,10 @@
 // Host side of `pool check`: the initiator tools, daemons and configuration a Proxmox node
 // needs before it can activate a volume. Reads only (files under the host root, /proc).
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Check } from '../storage/check';
+import { processRunning } from './openers';
+import { readText } from './sysfs';
 import type { HostEnv } from './types';
 
 export interface HostCheckInput {
@@ -61,25 +63,5 @@ export function hostChecks(env: HostEnv, i: HostCheckInput): Check[] {
 }
 
 function initiatorName(file: string): string | undefined {
-  try {
-    return /^InitiatorName=(\S+)\s*$/m.exec(readFileSync(file, 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
-function processRunning(proc: string, name: string): boolean {
-  let pids: string[];
-  try {
-    pids = readdirSync(proc).filter((p) => /^\d+$/.test(p));
-  } catch {
-    return false;
-  }
-  return pids.some((pid) => {
-    try {
-      return readFileSync(join(proc, pid, 'comm'), 'utf8').trim() === name;
-    } catch {
-      return false;
-    }
-  });
+  return /^InitiatorName=(\S+)\s*$/m.exec(readText(file) ?? '')?.[1];
 }

@@ -8,9 +8,8 @@
 // Targets without a record are never touched. Running it twice is fine.
 import { listSessions } from './iscsiadm';
 import { withLock, targetLockKey } from './lock';
-import { mapDevice } from './devices';
 import { removeWwid } from './multipath';
-import { findRecord, removeRecord, type LunRecord } from './records';
+import { findRecord, removeRecord, sameVolume, type LunRecord } from './records';
 import { BusyError } from '../errors';
 import { samePortal, uniquePortals } from './portal';
 import { deletePaths, lunPathDevices, portalsCarrying, releasePortal, removeMap, waitMapUnused, type PortalRelease, waitPathsUnused } from './teardown';
@@ -29,7 +28,7 @@ export async function deactivate(env: HostEnv, rec: LunRecord): Promise<Deactiva
     // The record was read before the lock: while we waited, another run may have put another
     // volume on this LUN number. Tearing down the old picture would pull that volume's disks.
     const now = findRecord(env, rec.storageId, rec.target, rec.lun);
-    if (now && (now.wwid !== rec.wwid || now.volume !== rec.volume || (now.snapshot ?? null) !== (rec.snapshot ?? null))) {
+    if (now && !sameVolume(now, rec)) {
       throw new BusyError(
         `LUN ${rec.lun} of ${rec.target} now holds ${now.volume}${now.snapshot ? `@${now.snapshot}` : ''} (WWID ${now.wwid}), not ${rec.volume}: it changed while waiting for the lock; nothing was torn down`,
         { target: rec.target, lun: rec.lun, volume: now.volume, wwid: now.wwid },
@@ -41,7 +40,7 @@ export async function deactivate(env: HostEnv, rec: LunRecord): Promise<Deactiva
 
 export async function deactivateLocked(env: HostEnv, rec: LunRecord): Promise<DeactivateResult> {
   // 1. In use? A map (even one multipathd made on its own) must be idle before any path goes.
-  if (mapDevice(env, rec.wwid)) await waitMapUnused(env, rec.wwid);
+  await waitMapUnused(env, rec.wwid);
   const sessions = await listSessions(env);
   const disks = lunPathDevices(env, rec, sessions);
   await waitPathsUnused(env, rec, disks);

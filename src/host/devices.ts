@@ -20,43 +20,53 @@ export function mapperLink(env: Env, wwid: string): string {
   return join(env.roots.dev, 'mapper', wwid);
 }
 
+/** What the VM uses for a LUN: its multipath map, or the by-id link of its single path. */
+export function lunDevice(env: Env, wwid: string, multipath: boolean): string {
+  return multipath ? mapperLink(env, wwid) : byIdLink(env, wwid);
+}
+
+/** `<sys>/block/<name>`: the sysfs directory of one block device. */
+export function blockDir(env: Env, name: string): string {
+  return join(env.roots.sys, 'block', name);
+}
+
 /** Kernel name (`sdb`, `dm-0`) a /dev link points to, when it resolves to an existing block device. */
 export function resolveBlock(env: Env, link: string): string | null {
   const target = realpath(link);
   const devRoot = realpath(env.roots.dev);
   if (!target || !devRoot || dirname(target) !== devRoot) return null;
   const name = basename(target);
-  return exists(join(env.roots.sys, 'block', name)) ? name : null;
+  return exists(blockDir(env, name)) ? name : null;
 }
 
 /** Size in bytes from `/sys/block/<name>/size` (512-byte sectors); null when unreadable. */
 export function sizeBytes(env: Env, name: string): number | null {
-  const sectors = readInt(join(env.roots.sys, 'block', name, 'size'));
+  const sectors = readInt(join(blockDir(env, name), 'size'));
   return sectors === null ? null : sectors * 512;
 }
 
 /** Force a READ CAPACITY on one SCSI disk. False when the device is gone. */
 export function rescanDevice(env: Env, name: string): boolean {
-  return writeControl(join(env.roots.sys, 'block', name, 'device', 'rescan'), '1');
+  return writeControl(join(blockDir(env, name), 'device', 'rescan'), '1');
 }
 
 /** Remove one SCSI disk from the kernel. False when it is already gone. */
 export function deleteDevice(env: Env, name: string): boolean {
-  return writeControl(join(env.roots.sys, 'block', name, 'device', 'delete'), '1');
+  return writeControl(join(blockDir(env, name), 'device', 'delete'), '1');
 }
 
 /** Devices stacked on this one (dm maps, LVM, …). */
 export function holders(env: Env, name: string): string[] {
-  return listDir(join(env.roots.sys, 'block', name, 'holders'));
+  return listDir(join(blockDir(env, name), 'holders'));
 }
 
 /** Devices under a dm map (its paths). */
 export function slaves(env: Env, name: string): string[] {
-  return listDir(join(env.roots.sys, 'block', name, 'slaves'));
+  return listDir(join(blockDir(env, name), 'slaves'));
 }
 
 export function dmNameOf(env: Env, dm: string): string | null {
-  return readText(join(env.roots.sys, 'block', dm, 'dm', 'name'));
+  return readText(join(blockDir(env, dm), 'dm', 'name'));
 }
 
 /** The dm-N node of the map named `wwid`: via /dev/mapper, else by scanning dm names in sysfs. */
@@ -78,7 +88,7 @@ export interface ScsiAddress {
 
 /** H:C:I:L of a SCSI disk, from the name of its `device` link. */
 export function scsiAddress(env: Env, name: string): ScsiAddress | null {
-  const dev = realpath(join(env.roots.sys, 'block', name, 'device'));
+  const dev = realpath(join(blockDir(env, name), 'device'));
   const m = dev ? /^(\d+):(\d+):(\d+):(\d+)$/.exec(basename(dev)) : null;
   return m ? { host: Number(m[1]), channel: Number(m[2]), id: Number(m[3]), lun: Number(m[4]) } : null;
 }

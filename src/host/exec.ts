@@ -105,12 +105,12 @@ export function formatArgv(args: readonly string[]): string {
   return args.map((a) => (a === '' || /[\s"'\\$`]/.test(a) ? JSON.stringify(a) : a)).join(' ');
 }
 
-function secretsOf(env: HostEnv, opts: RunOptions): string[] {
-  return [...(env.secrets ?? []), ...(opts.secrets ?? [])].filter((s) => s.length > 0);
+function secretsOf(env: HostEnv, extra: string[] = []): string[] {
+  return [...(env.secrets ?? []), ...extra].filter((s) => s.length > 0);
 }
 
 export function redactor(env: HostEnv, extra: string[] = []): (text: string) => string {
-  const secrets = [...(env.secrets ?? []), ...extra].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  const secrets = secretsOf(env, extra).sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text;
     for (const s of secrets) out = out.split(s).join('***');
@@ -128,7 +128,7 @@ function defaultTimeout(env: HostEnv, tool: ToolName): number {
  * HostTimeoutError when the bound or the deadline ran out, HostError when it could not start.
  */
 export async function runTool(env: HostEnv, tool: ToolName, args: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
-  const secrets = secretsOf(env, opts);
+  const secrets = secretsOf(env, opts.secrets);
   const redact = redactor(env, opts.secrets);
   const file = env.binaries[tool];
   const shown = `${tool} ${redact(formatArgv(args))}`;

@@ -9,7 +9,7 @@ export { deactivate, type DeactivateResult } from './deactivate';
 export { resizeRescan, type ResizeResult } from './resize';
 export { ensureMap, inspectMap, type MapState } from './mapStage';
 export { removeMap, waitMapUnused, mapUsers, type MapUsers, type PortalRelease } from './teardown';
-export { byIdLink, byPathLink, mapperLink, resolveBlock, sizeBytes } from './devices';
+export { byIdLink, byPathLink, lunDevice, mapperLink, resolveBlock, sizeBytes } from './devices';
 export { listSessions, sessionsFor, sessionDetails } from './iscsiadm';
 export type { Session, SessionDetails } from './iscsiParse';
 export { parsePortal, formatPortal, portal, samePortal, DEFAULT_ISCSI_PORT, MAX_HOST_LUN } from './portal';

@@ -1,10 +1,9 @@
 // The multipath map of one WWID: inspect it (multipath -ll, falling back to dmsetup status when
 // -ll prints nothing under daemon load), and bring it up for activation (multipath -a, then
 // multipathd add map, with per-WWID / per-path escalations only).
-import { join } from 'node:path';
 import { HostError } from '../errors';
 import { tuning } from './defaults';
-import { mapDevice, mapperLink, resolveBlock, sizeBytes } from './devices';
+import { blockDir, mapDevice, mapperLink, resolveBlock, sizeBytes } from './devices';
 import { dmStatus } from './dmsetup';
 import { addWwid, createMap, daemonAddMap, daemonAddPath, showMap } from './multipath';
 import { activePaths } from './multipathParse';
@@ -39,7 +38,8 @@ export async function inspectMap(env: HostEnv, wwid: string): Promise<MapState> 
   return { ...base, activePaths: st.paths.filter((p) => p.active).length, totalPaths: st.paths.length, source: 'dmsetup' };
 }
 
-function ready(s: MapState): boolean {
+/** Usable by a VM: the map exists, /dev/mapper links it, a path is active and the size is known. */
+export function mapReady(s: MapState): boolean {
   return s.dm !== null && s.linked && s.activePaths > 0 && (s.sizeBytes ?? 0) > 0;
 }
 
@@ -64,7 +64,7 @@ export async function ensureMap(env: HostEnv, wwid: string, paths: string[]): Pr
     budgetMs: tuning(env).mapWaitMs,
     check: async () => {
       last = await inspectMap(env, wwid);
-      return ready(last) ? last : undefined;
+      return mapReady(last) ? last : undefined;
     },
     onMiss: async (_miss, elapsed) => {
       const level = due(elapsed);
@@ -73,7 +73,7 @@ export async function ensureMap(env: HostEnv, wwid: string, paths: string[]): Pr
       await daemonAddMap(env, wwid);
       if (level >= 2) await createMap(env, wwid);
       if (level >= 3) {
-        for (const p of paths) await triggerDevice(env, join(env.roots.sys, 'block', p), 'change');
+        for (const p of paths) await triggerDevice(env, blockDir(env, p), 'change');
         await settle(env);
       }
     },

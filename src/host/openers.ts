@@ -1,8 +1,10 @@
 // Who uses a disk: processes holding it open (QEMU opens /dev/disk/by-id/… of a single-path
 // disk directly) and mounts of it (a container's root file system). Stacked devices are seen
 // through sysfs holders elsewhere; this covers what holders cannot show.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { blockDir } from './devices';
+import { listDir, readText } from './sysfs';
 import type { HostEnv } from './types';
 
 type Env = Pick<HostEnv, 'roots'>;
@@ -32,18 +34,26 @@ export function describeUsers(u: DiskUsers): string {
  */
 const PATH_MONITORS = new Set(['multipathd']);
 
-function commOf(env: Env, pid: string): string {
-  try {
-    return readFileSync(join(env.roots.proc, pid, 'comm'), 'utf8').trim();
-  } catch {
-    return '';
-  }
+/** Process directories in pid order (as the kernel lists them). */
+function pidDirs(proc: string): string[] {
+  return listDir(proc)
+    .filter((p) => /^\d+$/.test(p))
+    .sort((a, b) => Number(a) - Number(b));
+}
+
+function commOf(proc: string, pid: string): string {
+  return readText(join(proc, pid, 'comm')) ?? '';
+}
+
+/** Is a process with this command name running (per the procfs at `proc`)? */
+export function processRunning(proc: string, name: string): boolean {
+  return pidDirs(proc).some((pid) => commOf(proc, pid) === name);
 }
 
 function openedBy(env: Env, name: string): number[] {
   const pids: number[] = [];
-  for (const pid of listDir(env.roots.proc).filter((p) => /^\d+$/.test(p))) {
-    if (PATH_MONITORS.has(commOf(env, pid))) continue;
+  for (const pid of pidDirs(env.roots.proc)) {
+    if (PATH_MONITORS.has(commOf(env.roots.proc, pid))) continue;
     const fdDir = join(env.roots.proc, pid, 'fd');
     for (const fd of listDir(fdDir)) {
       let target: string;
@@ -62,22 +72,9 @@ function openedBy(env: Env, name: string): number[] {
 }
 
 function isMounted(env: Env, name: string): boolean {
-  let devno: string;
-  let mounts: string;
-  try {
-    devno = readFileSync(join(env.roots.sys, 'block', name, 'dev'), 'utf8').trim();
-    mounts = readFileSync(join(env.roots.proc, 'self', 'mountinfo'), 'utf8');
-  } catch {
-    return false;
-  }
+  const devno = readText(join(blockDir(env, name), 'dev'));
+  const mounts = readText(join(env.roots.proc, 'self', 'mountinfo'));
+  if (devno === null || mounts === null) return false;
   // mountinfo field 3 is the major:minor of the mounted device
   return mounts.split('\n').some((line) => line.split(' ')[2] === devno);
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }

@@ -55,10 +55,6 @@ export function byPathName(p: Portal, target: string, lun: number): string {
 
 export const MAX_HOST_LUN = 255;
 
-export function portalKey(p: Portal): string {
-  return formatPortal(p);
-}
-
 export function uniquePortals(list: Portal[]): Portal[] {
   const out: Portal[] = [];
   for (const p of list) if (!out.some((q) => samePortal(p, q))) out.push(p);

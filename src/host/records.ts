@@ -27,6 +27,8 @@ export interface LunRecord {
 
 type Env = Pick<HostEnv, 'roots'>;
 
+const RECORD_FILE = /^lun-\d+\.json$/;
+
 export function assertStorageId(id: string): string {
   if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(id)) throw new UsageError(`invalid storage id '${id}'`);
   return id;
@@ -54,6 +56,11 @@ function isRecord(v: unknown): v is LunRecord {
     Array.isArray(r.portals) && r.portals.every((p) => typeof p?.address === 'string' && Number.isInteger(p?.port)) &&
     typeof r.multipath === 'boolean' && typeof r.device === 'string'
   );
+}
+
+/** Both name the same volume or snapshot with the same WWID: a LUN number reused for another volume does not. */
+export function sameVolume(a: Pick<LunRecord, 'wwid' | 'volume' | 'snapshot'>, b: Pick<LunRecord, 'wwid' | 'volume' | 'snapshot'>): boolean {
+  return a.wwid === b.wwid && a.volume === b.volume && (a.snapshot ?? null) === (b.snapshot ?? null);
 }
 
 export function readRecord(path: string): LunRecord | null {
@@ -119,7 +126,7 @@ export function listRecordFiles(env: Env, storageId?: string): RecordFile[] {
   for (const sid of storages) {
     for (const t of listDir(join(env.roots.records, sid))) {
       for (const f of listDir(join(env.roots.records, sid, t))) {
-        if (!/^lun-\d+\.json$/.test(f)) continue;
+        if (!RECORD_FILE.test(f)) continue;
         const path = join(env.roots.records, sid, t, f);
         out.push({ path, storageId: sid, targetDir: t, record: readRecord(path) });
       }
@@ -148,7 +155,7 @@ export function findByTarget(env: Env, target: string, storageId?: string): LunR
 /** Storages other than `storageId` holding record files on exactly this target IQN. */
 export function otherStoragesOnTarget(env: Env, storageId: string, target: string): string[] {
   const dir = assertTarget(target).toLowerCase();
-  return listDir(env.roots.records).filter((sid) => sid !== storageId && listDir(join(env.roots.records, sid, dir)).some((f) => /^lun-\d+\.json$/.test(f)));
+  return listDir(env.roots.records).filter((sid) => sid !== storageId && listDir(join(env.roots.records, sid, dir)).some((f) => RECORD_FILE.test(f)));
 }
 
 /**

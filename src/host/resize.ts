@@ -13,16 +13,14 @@ import type { LunRecord } from './records';
 import { lunPathDevices } from './teardown';
 import type { HostEnv } from './types';
 
-export interface ResizeResult {
-  device: string;
-  sizeBytes: number;
+interface Sizes {
   paths: Array<{ name: string; sizeBytes: number | null }>;
   map: { name: string; sizeBytes: number | null } | null;
 }
 
-interface Sizes {
-  paths: Array<{ name: string; sizeBytes: number | null }>;
-  map: { name: string; sizeBytes: number | null } | null;
+export interface ResizeResult extends Sizes {
+  device: string;
+  sizeBytes: number;
 }
 
 function measure(env: HostEnv, rec: LunRecord, disks: string[]): Sizes {

@@ -3,7 +3,7 @@
 //   /sys/class/iscsi_session/session3 -> ../../devices/platform/host4/session3/iscsi_session/session3
 //   …/session3/device -> ../../../session3    (…/platform/host4/session3)
 //   …/host4/session3/target4:0:0/4:0:0:1/block/sdb
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { listDir, readText, realpath, writeControl } from './sysfs';
 import type { HostEnv } from './types';
 
@@ -66,12 +66,4 @@ export function sessionTarget(env: Env, sid: number): string | null {
 /** Ask one SCSI host to probe one LUN on every channel/id (`- - <lun>`). */
 export function scanHostLun(env: Env, host: number, lun: number): boolean {
   return writeControl(join(env.roots.sys, 'class', 'scsi_host', `host${host}`, 'scan'), `- - ${lun}`);
-}
-
-/** All session ids sysfs knows (used to double-check iscsiadm's list). */
-export function sysfsSessionIds(env: Env): number[] {
-  return listDir(join(env.roots.sys, 'class', 'iscsi_session'))
-    .map((n) => /^session(\d+)$/.exec(basename(n)))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]));
 }

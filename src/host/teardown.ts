@@ -1,9 +1,8 @@
 // Teardown steps shared by deactivation and by the undo of a failed activation. Each acts on
 // one LUN (its WWID, its by-path devices, its exact sessions) and is safe to repeat.
-import { join } from 'node:path';
 import { BusyError, HostError } from '../errors';
 import { tuning } from './defaults';
-import { byPathLink, deleteDevice, holders, mapDevice, resolveBlock, slaves } from './devices';
+import { blockDir, byPathLink, deleteDevice, holders, mapDevice, resolveBlock, slaves } from './devices';
 import { dmOpenCount, dmRemove } from './dmsetup';
 import { logout, nodeDelete, sessionsFor } from './iscsiadm';
 import type { Session } from './iscsiParse';
@@ -42,6 +41,11 @@ export async function mapUsers(env: HostEnv, wwid: string): Promise<MapUsers | n
   return { dm, open: (await dmOpenCount(env, wwid)) ?? 0, holders: holders(env, dm) };
 }
 
+/** Something keeps the map: an opener or a device stacked on it. */
+export function mapInUse(u: MapUsers | null): boolean {
+  return u !== null && (u.open > 0 || u.holders.length > 0);
+}
+
 /** Wait (bounded) until nothing holds the map; BusyError naming the users otherwise. */
 export async function waitMapUnused(env: HostEnv, wwid: string): Promise<void> {
   let last: MapUsers | null = null;
@@ -49,7 +53,7 @@ export async function waitMapUnused(env: HostEnv, wwid: string): Promise<void> {
     budgetMs: tuning(env).unusedWaitMs,
     check: async () => {
       last = await mapUsers(env, wwid);
-      return last === null || (last.open === 0 && last.holders.length === 0) ? true : undefined;
+      return mapInUse(last) ? undefined : true;
     },
   });
   const u = last as MapUsers | null;
@@ -88,7 +92,6 @@ export function portalsCarrying(env: HostEnv, target: string, sessions: Session[
     .map((s) => s.portal);
 }
 
-/** Refuse when something other than this LUN's own map sits on one of its disks (LVM, a foreign map). */
 /**
  * Waits (bounded) until no path of the LUN is used by anything but its own map: no other holder,
  * no process holding it open (QEMU opens a single-path disk directly), no mount. Then, and only
@@ -118,11 +121,9 @@ export async function deletePaths(env: HostEnv, disks: string[]): Promise<string
     env.log.info(`deleting SCSI device ${d}`);
     deleteDevice(env, d);
   }
-  const r = await pollUntil(env, {
-    budgetMs: DELETE_WAIT_MS,
-    check: () => (disks.every((d) => !exists(join(env.roots.sys, 'block', d))) ? true : undefined),
-  });
-  const left = disks.filter((d) => exists(join(env.roots.sys, 'block', d)));
+  const present = () => disks.filter((d) => exists(blockDir(env, d)));
+  const r = await pollUntil(env, { budgetMs: DELETE_WAIT_MS, check: () => (present().length === 0 ? true : undefined) });
+  const left = present();
   if (!r.ok) env.log.warn(`SCSI devices still present after delete: ${left.join(', ')}`);
   return left;
 }

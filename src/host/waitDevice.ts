@@ -2,10 +2,9 @@
 // the by-id link of the WWID, each resolving to a device with a non-zero size. Between checks,
 // escalating rescans of this target's sessions only: a `- - <lun>` scan on the session's SCSI
 // host, READ CAPACITY on zero-sized disks, an iscsiadm session rescan, a udev replay of our disks.
-import { join } from 'node:path';
 import { HostError } from '../errors';
 import { tuning } from './defaults';
-import { byIdLink, byPathLink, rescanDevice, resolveBlock, sizeBytes } from './devices';
+import { blockDir, byIdLink, byPathLink, rescanDevice, resolveBlock, sizeBytes } from './devices';
 import { rescanSession } from './iscsiadm';
 import type { Session } from './iscsiParse';
 import { escalator, pollUntil } from './poll';
@@ -40,7 +39,7 @@ export interface LunDevices {
   byId: LinkState;
 }
 
-function linkState(env: HostEnv, link: string): LinkState {
+export function linkState(env: Pick<HostEnv, 'roots'>, link: string): LinkState {
   const name = resolveBlock(env, link);
   return { link, name, sizeBytes: name ? sizeBytes(env, name) : null };
 }
@@ -84,7 +83,7 @@ export async function rescanLun(env: HostEnv, spec: LunSpec, level: number): Pro
   if (level >= 3) {
     // Disks the kernel has but udev never linked: replay their uevent, one device at a time.
     const linked = new Set(d.paths.map((p) => p.name).concat(d.byId.name));
-    for (const name of disks) if (!linked.has(name) || !d.byId.name) await triggerDevice(env, join(env.roots.sys, 'block', name), 'add');
+    for (const name of disks) if (!linked.has(name) || !d.byId.name) await triggerDevice(env, blockDir(env, name), 'add');
     await settle(env);
   }
 }

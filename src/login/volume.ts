@@ -5,6 +5,7 @@ import {
   activate,
   deactivate,
   findByVolume,
+  lunDevice,
   parsePortal,
   resizeRescan,
   type DeactivateResult,
@@ -139,11 +140,7 @@ export async function volumeStatus(
   const v = await findVolume(c.rest, physical);
   if (!v && snapshot === null) throw new NotFoundError(`volume ${ref.volume} does not exist`, { volume: ref.volume });
   const wwid = v ? wwidOf(v.scsiId) : null;
-  return { volume: ref.volume, snapshot, active: false, device: wwid ? devicePath(host, wwid, s.multipath) : null, wwid, target: null, lun: null };
-}
-
-export function devicePath(host: HostEnv, wwid: string, multipath: boolean): string {
-  return multipath ? `${host.roots.dev}/mapper/${wwid}` : `${host.roots.dev}/disk/by-id/scsi-${wwid}`;
+  return { volume: ref.volume, snapshot, active: false, device: wwid ? lunDevice(host, wwid, s.multipath) : null, wwid, target: null, lun: null };
 }
 
 /** After a grow on the array: wait until every path and the map of the volume show its new size. */
