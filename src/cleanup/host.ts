@@ -19,8 +19,8 @@ import { diskUsers, inUse } from '../host/openers';
 import { portal } from '../host/portal';
 import { getPool } from '../jovian/pool';
 import { findVolume } from '../jovian/volumes';
-import { physicalVolume, type StorageContext } from '../storage/context';
-import { exportCloneOf } from '../storage/targets/exportClone';
+import type { StorageContext } from '../storage/context';
+import { publishedPhysical } from '../storage/targets/exportClone';
 
 export type HostOrphanKind = 'record' | 'session' | 'node-record' | 'map';
 
@@ -46,8 +46,7 @@ export async function scanHost(ctx: StorageContext, host: HostEnv, o: { storageI
   const records = listRecords(host);
 
   for (const rec of records.filter((r) => r.storageId === o.storageId)) {
-    const physical = rec.snapshot === null ? physicalVolume(ctx, rec.volume) : exportCloneOf(ctx, rec.volume, rec.snapshot).clone;
-    const gone = (await findVolume(ctx.rest, physical)) === undefined;
+    const gone = (await findVolume(ctx.rest, publishedPhysical(ctx, rec.volume, rec.snapshot))) === undefined;
     const live = sessions.some((s) => s.target.toLowerCase() === rec.target.toLowerCase());
     if (!gone && live) continue;
     out.push({
@@ -60,8 +59,9 @@ export async function scanHost(ctx: StorageContext, host: HostEnv, o: { storageI
   }
 
   const recorded = new Set(records.map((r) => r.target.toLowerCase()));
-  const details = sessions.some((s) => ours(s.target) && !recorded.has(s.target.toLowerCase())) ? await sessionDetails(host) : [];
-  for (const s of sessions.filter((x) => ours(x.target) && !recorded.has(x.target.toLowerCase()))) {
+  const unrecorded = sessions.filter((s) => ours(s.target) && !recorded.has(s.target.toLowerCase()));
+  const details = unrecorded.length > 0 ? await sessionDetails(host) : [];
+  for (const s of unrecorded) {
     const disks = (details.find((d) => d.sid === s.sid)?.disks ?? []).map((d) => d.disk).filter((d): d is string => d !== undefined);
     const used = disks.filter((d) => holders(host, d).length > 0 || inUse(diskUsers(host, d)));
     out.push({

@@ -1,7 +1,6 @@
 // Snapshot endpoints, reference §3.4 rows 10–18. Names here are physical names.
-import { isMissing } from '../errors';
 import type { RestClient } from './client';
-import { asArray, asObject, optNum, str } from './values';
+import { asArray, asObject, optNum, orUndefined, str } from './values';
 
 export interface SnapshotRecord {
   name: string;
@@ -46,12 +45,7 @@ export async function getSnapshot(c: RestClient, volume: string, snapshot: strin
 }
 
 export async function findSnapshot(c: RestClient, volume: string, snapshot: string): Promise<SnapshotRecord | undefined> {
-  try {
-    return await getSnapshot(c, volume, snapshot);
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
+  return orUndefined(getSnapshot(c, volume, snapshot));
 }
 
 export async function createSnapshot(c: RestClient, volume: string, snapshot: string): Promise<void> {

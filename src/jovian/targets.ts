@@ -1,7 +1,6 @@
 // iSCSI target, LUN, incoming-user and session endpoints, reference §3.4 rows 19–32.
-import { isMissing } from '../errors';
 import type { RestClient } from './client';
-import { asArray, asObject, optNum, str } from './values';
+import { asArray, asObject, optNum, orUndefined, str } from './values';
 
 export interface TargetRecord {
   name: string;
@@ -45,15 +44,6 @@ function parseTarget(raw: unknown): TargetRecord {
 function parseLun(raw: unknown): LunRecord {
   const l = asObject(raw, 'LUN');
   return { name: str(l, 'name') ?? '', lun: optNum(l, 'lun') ?? -1, scsiId: str(l, 'scsi_id') };
-}
-
-async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
 }
 
 /** Where a volume is attached, across every pool of the appliance (global endpoint). */
@@ -137,4 +127,9 @@ export async function deleteIncomingUser(c: RestClient, target: string, user: st
 export async function listSessions(c: RestClient, target: string): Promise<SessionRecord[]> {
   const { data } = await c.get(`${T}/${target}/sessions`);
   return asArray(data, 'sessions').map((s) => ({ initiator: str(s, 'initiator_name') ?? '', address: str(s, 'ip') ?? '' }));
+}
+
+/** Sessions on a target, or undefined when the target does not exist (any more). */
+export async function findSessions(c: RestClient, target: string): Promise<SessionRecord[] | undefined> {
+  return orUndefined(listSessions(c, target));
 }

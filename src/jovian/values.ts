@@ -1,6 +1,6 @@
 // The appliance returns ZFS properties as strings; these helpers turn them into numbers and
-// fail loudly (not with NaN) when a field we rely on is missing.
-import { ApplianceError } from '../errors';
+// fail loudly (not with NaN) when a field we rely on is missing; a not-found answer reads as absent.
+import { ApplianceError, isMissing } from '../errors';
 
 export function num(obj: Record<string, unknown>, field: string, what: string): number {
   const v = obj[field];
@@ -28,4 +28,14 @@ export function asObject(data: unknown, what: string): Record<string, unknown> {
 export function asArray(data: unknown, what: string): Record<string, unknown>[] {
   if (Array.isArray(data)) return data as Record<string, unknown>[];
   throw new ApplianceError(`unexpected answer from JovianDSS: ${what} is not a list`);
+}
+
+/** The answer, or undefined when the object asked for does not exist (a missing pool still throws). */
+export async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
 }

@@ -1,7 +1,6 @@
 // Volume (zvol) endpoints, reference §3.4 rows 3–9 and 16. Names here are physical names.
-import { isMissing } from '../errors';
 import type { RestClient } from './client';
-import { asObject, optNum, str } from './values';
+import { asObject, optNum, orUndefined, str } from './values';
 
 export interface VolumeRecord {
   name: string;
@@ -49,12 +48,7 @@ export async function getVolume(c: RestClient, name: string): Promise<VolumeReco
 }
 
 export async function findVolume(c: RestClient, name: string): Promise<VolumeRecord | undefined> {
-  try {
-    return await getVolume(c, name);
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
+  return orUndefined(getVolume(c, name));
 }
 
 export async function* listVolumes(c: RestClient): AsyncGenerator<VolumeRecord[]> {

@@ -1,14 +1,14 @@
 // Orphans on the array: volumes of VMs that no longer exist, targets without LUNs, LUNs whose
 // zvol is gone, export clones nobody publishes, intermediate clone snapshots whose clone is gone.
 // Discovery never changes anything; removal goes through the same operations as the commands.
-import { isMissing } from '../errors';
 import * as snaps from '../jovian/snapshots';
 import * as t from '../jovian/targets';
+import { orUndefined } from '../jovian/values';
 import * as vols from '../jovian/volumes';
-import { isExportCloneName, parseSnapshotName, volumeLogical, withoutClusterPrefix, vmidOf } from './naming';
-import { displayName, type StorageContext } from './context';
+import { isExportCloneName, parseSnapshotName, withoutClusterPrefix, vmidOf } from './naming';
+import { displayName, nameOfPhysical, type StorageContext } from './context';
 import { deleteVolume } from './volumeDelete';
-import { detachFromTarget } from './unpublish';
+import { detachFromTarget, lunsOf } from './unpublish';
 import { removeExportClone } from './targets/exportClone';
 
 export type ArrayOrphanKind = 'dangling-lun' | 'empty-target' | 'export-clone' | 'intermediate-snapshot' | 'volume';
@@ -49,12 +49,13 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
   for (const target of (await t.listTargets(ctx.rest)).filter((x) => x.name.startsWith(`${o.targetPrefix}:`))) {
     const luns = await t.listLuns(ctx.rest, target.name);
     if (luns === undefined) continue;
+    let busy: Promise<string | undefined> | undefined; // read once per target, not per LUN
     for (const l of luns.filter((x) => !physical.has(x.name))) {
       // The volume list was read before the targets: a disk made and published meanwhile is
       // not in it. Only a direct look-up proves the volume is gone.
       if (await vols.findVolume(ctx.rest, l.name)) continue;
       const orphan: ArrayOrphan = { kind: 'dangling-lun', key: `lun:${target.name}:${l.lun}:${l.name}`, name: `${target.name} LUN ${l.lun}`, detail: `points to ${l.name}, which no longer exists`, ref: { target: target.name, lun: l.lun, volume: l.name } };
-      const sessions = await targetSessions(ctx, target.name);
+      const sessions = await (busy ??= targetSessions(ctx, target.name));
       if (sessions) orphan.keep = `in use: ${sessions}`;
       orphans.push(orphan);
     }
@@ -62,14 +63,15 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
   }
 
   for (const v of all) {
-    const mine = isExportCloneName(v.name) ? exportOwner(ctx, v.name) : nameOf(ctx, v.name);
+    const mine = isExportCloneName(v.name) ? exportOwner(ctx, v.name) : nameOfPhysical(ctx, v.name);
     if (mine === undefined) continue;
     if (isExportCloneName(v.name)) {
-      const attached = (await t.findLuns(ctx.rest, v.name)).some((l) => l.pool === ctx.pool);
+      const attached = (await lunsOf(ctx, v.name)).length > 0;
       if (!attached) orphans.push({ kind: 'export-clone', key: `export:${v.name}`, name: displayName(ctx, v.name), detail: `${v.name} is not published`, created: v.creation, ref: { volume: v.name } });
       continue;
     }
-    for (const s of await listSnapshotsOrNone(ctx, v.name)) {
+    // A volume deleted meanwhile has no snapshots left to judge.
+    for (const s of (await orUndefined(snaps.listSnapshots(ctx.rest, v.name))) ?? []) {
       if (parseSnapshotName(s.name).kind !== 'clone-source') continue;
       const clones = await snaps.listSnapshotClones(ctx.rest, v.name, s.name);
       if (clones.length === 0) {
@@ -84,7 +86,7 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
     notes.push('volumes were not judged: the list of existing VMs is empty (is /etc/pve mounted?)');
   } else {
     for (const v of all) {
-      const name = nameOf(ctx, v.name);
+      const name = nameOfPhysical(ctx, v.name);
       const vmid = name === undefined ? undefined : vmidOf(name);
       if (name === undefined || vmid === undefined || o.vmids.has(vmid)) continue;
       const orphan: ArrayOrphan = { kind: 'volume', key: `volume:${v.name}`, name, detail: `VM ${vmid} does not exist`, created: v.creation, ref: { volume: v.name, pveName: name } };
@@ -104,7 +106,8 @@ export async function removeArrayOrphan(ctx: StorageContext, o: ArrayOrphan): Pr
       if (await vols.findVolume(ctx.rest, volume!)) return 'kept: the volume exists again';
       const busy = await targetSessions(ctx, target!);
       if (busy) return `kept: in use: ${busy}`;
-      const d = await detachFromTarget(ctx, target!, volume!, lun!);
+      // Just seen without any session (a stricter test than the detach's own): not read twice.
+      const d = await detachFromTarget({ ...ctx, forceDetach: true }, target!, volume!, lun!);
       return `detached${d.targetDeleted ? '; target deleted' : ''}`;
     }
     case 'empty-target': {
@@ -131,28 +134,14 @@ export async function removeArrayOrphan(ctx: StorageContext, o: ArrayOrphan): Pr
   }
 }
 
-function nameOf(ctx: StorageContext, physical: string): string | undefined {
-  const logical = volumeLogical(physical);
-  return logical === undefined ? undefined : withoutClusterPrefix(logical, ctx.clusterPrefix);
-}
-
 function exportOwner(ctx: StorageContext, physical: string): string | undefined {
   const p = parseSnapshotName(physical);
   return p.volume === undefined ? undefined : withoutClusterPrefix(p.volume, ctx.clusterPrefix);
 }
 
-async function listSnapshotsOrNone(ctx: StorageContext, volume: string): Promise<snaps.SnapshotRecord[]> {
-  try {
-    return await snaps.listSnapshots(ctx.rest, volume);
-  } catch (e) {
-    if (isMissing(e)) return []; // deleted meanwhile
-    throw e;
-  }
-}
-
 /** Why the target carrying this volume counts as in use (live sessions), or undefined. */
 async function liveSessions(ctx: StorageContext, physical: string): Promise<string | undefined> {
-  for (const loc of (await t.findLuns(ctx.rest, physical)).filter((l) => l.pool === ctx.pool)) {
+  for (const loc of await lunsOf(ctx, physical)) {
     const why = await targetSessions(ctx, loc.target);
     if (why) return why;
   }
@@ -164,13 +153,12 @@ async function liveSessions(ctx: StorageContext, physical: string): Promise<stri
  * cleanup removes only what it has proven unused. A target gone meanwhile has none.
  */
 async function targetSessions(ctx: StorageContext, target: string): Promise<string | undefined> {
-  let sessions: t.SessionRecord[];
+  let sessions: t.SessionRecord[] | undefined;
   try {
-    sessions = await t.listSessions(ctx.rest, target);
+    sessions = await t.findSessions(ctx.rest, target);
   } catch (e) {
-    if (isMissing(e)) return undefined;
     return `${target}: its sessions cannot be read (${e instanceof Error ? e.message : String(e)})`;
   }
-  if (sessions.length === 0) return undefined;
+  if (!sessions?.length) return undefined;
   return `${target} has sessions from ${[...new Set(sessions.map((s) => s.address || s.initiator))].join(', ')}`;
 }

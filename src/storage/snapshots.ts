@@ -1,10 +1,9 @@
 // Snapshot lifecycle: create, delete (export clones first; volume clones block), list.
 import { BusyError, ExistsError, isMissing, NotFoundError } from '../errors';
 import * as snaps from '../jovian/snapshots';
-import * as api from '../jovian/volumes';
 import { isExportCloneName, parseSnapshotName } from './naming';
 import { displayName, physicalSnapshot, physicalVolume, type StorageContext } from './context';
-import { unpublishPhysical } from './unpublish';
+import { removeExportClone } from './targets/exportClone';
 
 export interface SnapshotView {
   name: string;
@@ -62,10 +61,7 @@ export async function deleteSnapshot(ctx: StorageContext, volume: string, sid: s
   }
   const removed: string[] = [];
   for (const clone of clones) {
-    await unpublishPhysical(ctx, clone);
-    await api.deleteVolume(ctx.rest, clone, { recursive: true }).catch((e) => {
-      if (!isMissing(e)) throw e;
-    });
+    await removeExportClone(ctx, clone);
     removed.push(displayName(ctx, clone));
   }
   try {

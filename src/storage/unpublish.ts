@@ -1,7 +1,7 @@
 // Detaching a volume from its iSCSI target(s); a target whose last LUN goes is deleted at once
 // (upstream left such "zombie" targets behind and swept them on a 1 % chance, §8.1).
-import { BusyError, isMissing } from '../errors';
-import { deleteTarget, detachLun, findLuns, listLuns, listSessions } from '../jovian/targets';
+import { BusyError } from '../errors';
+import { deleteTarget, detachLun, findLuns, findSessions, listLuns, type LunLocation } from '../jovian/targets';
 import type { StorageContext } from './context';
 
 export interface Detached {
@@ -10,12 +10,14 @@ export interface Detached {
   targetDeleted: boolean;
 }
 
+/** Where a volume is attached in this pool (the look-up itself spans every pool of the appliance). */
+export async function lunsOf(ctx: StorageContext, physical: string): Promise<LunLocation[]> {
+  return (await findLuns(ctx.rest, physical)).filter((l) => l.pool === ctx.pool);
+}
+
 export async function unpublishPhysical(ctx: StorageContext, physical: string): Promise<Detached[]> {
   const out: Detached[] = [];
-  for (const loc of await findLuns(ctx.rest, physical)) {
-    if (loc.pool !== ctx.pool) continue;
-    out.push(await detachFromTarget(ctx, loc.target, physical, loc.lun));
-  }
+  for (const loc of await lunsOf(ctx, physical)) out.push(await detachFromTarget(ctx, loc.target, physical, loc.lun));
   return out;
 }
 
@@ -40,13 +42,8 @@ export async function detachFromTarget(ctx: StorageContext, target: string, phys
  */
 async function refuseForeignSessions(ctx: StorageContext, target: string, physical: string): Promise<void> {
   if (ctx.forceDetach) return;
-  let sessions;
-  try {
-    sessions = await listSessions(ctx.rest, target);
-  } catch (e) {
-    if (isMissing(e)) return; // the target is gone: nothing to protect
-    throw e;
-  }
+  const sessions = await findSessions(ctx.rest, target);
+  if (!sessions) return; // the target is gone: nothing to protect
   const mine = ctx.localInitiator()?.toLowerCase();
   const foreign = sessions.filter((s) => !mine || s.initiator.toLowerCase() !== mine);
   if (foreign.length === 0) return;

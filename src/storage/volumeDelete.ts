@@ -6,6 +6,7 @@ import * as snaps from '../jovian/snapshots';
 import * as api from '../jovian/volumes';
 import { isExportCloneName, parseSnapshotName } from './naming';
 import { displayName, physicalVolume, type StorageContext } from './context';
+import { removeExportClone } from './targets/exportClone';
 import { unpublishPhysical, type Detached } from './unpublish';
 import { getVolumeRecord } from './volumes';
 
@@ -62,10 +63,7 @@ async function clearDependents(ctx: StorageContext, name: string, physical: stri
   result.snapshots = snapshots.filter((s) => parseSnapshotName(s.name).kind === 'user').map((s) => parseSnapshotName(s.name).name);
   result.unpublished.push(...(await unpublishPhysical(ctx, physical)));
   for (const clone of exportClones) {
-    result.unpublished.push(...(await unpublishPhysical(ctx, clone)));
-    await api.deleteVolume(ctx.rest, clone, { recursive: true }).catch((e) => {
-      if (!isMissing(e)) throw e;
-    });
+    result.unpublished.push(...(await removeExportClone(ctx, clone)).detached);
     result.exportClones.push(displayName(ctx, clone));
   }
 }

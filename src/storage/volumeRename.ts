@@ -2,9 +2,9 @@
 // right before the rename, the renamed volume must carry the source's identity afterwards, and
 // a rename that already happened is recognised instead of failing or overwriting.
 import { BusyError, ExistsError, NotFoundError, ApplianceError } from '../errors';
-import { findLuns } from '../jovian/targets';
 import * as api from '../jovian/volumes';
 import { physicalVolume, type StorageContext } from './context';
+import { lunsOf } from './unpublish';
 
 export interface RenameResult {
   name: string;
@@ -41,7 +41,7 @@ export async function renameVolume(ctx: StorageContext, from: string, to: string
   }
   if (src === dst) return result(source.scsiId, true);
 
-  const attached = (await findLuns(ctx.rest, src)).filter((l) => l.pool === ctx.pool);
+  const attached = await lunsOf(ctx, src);
   if (attached.length > 0) {
     throw new BusyError(`volume ${from} is published on ${attached.map((l) => l.target).join(', ')}; unpublish it before renaming`, {
       targets: attached.map((l) => l.target),

@@ -2,8 +2,8 @@
 import { blockSizeBytes, type BlockSize } from '../config/values';
 import { isMissing, NotFoundError, UnreachableError, UsageError } from '../errors';
 import * as api from '../jovian/volumes';
-import { isExportCloneName, isHiddenName, volumeLogical, withClusterPrefix, withoutClusterPrefix, vmidOf } from './naming';
-import { physicalVolume, volumeView, type StorageContext, type VolumeView } from './context';
+import { vmidOf } from './naming';
+import { nameOfPhysical, physicalVolume, volumeView, type StorageContext, type VolumeView } from './context';
 
 export interface CreateRequest {
   name: string;
@@ -35,13 +35,7 @@ export async function createVolume(ctx: StorageContext, req: CreateRequest): Pro
 }
 
 export async function getVolume(ctx: StorageContext, name: string): Promise<VolumeView> {
-  const physical = physicalVolume(ctx, name);
-  try {
-    return volumeView(ctx, await api.getVolume(ctx.rest, physical), name);
-  } catch (e) {
-    if (isMissing(e)) throw new NotFoundError(`volume ${name} does not exist`, { volume: name });
-    throw e;
-  }
+  return volumeView(ctx, await getVolumeRecord(ctx, physicalVolume(ctx, name), name), name);
 }
 
 export interface ListFilter {
@@ -53,10 +47,8 @@ export async function listVolumes(ctx: StorageContext, filter: ListFilter = {}):
   const out: VolumeView[] = [];
   for await (const page of api.listVolumes(ctx.rest)) {
     for (const v of page) {
-      if (isExportCloneName(v.name) || isHiddenName(v.name)) continue;
-      const logical = volumeLogical(v.name);
-      if (logical === undefined) continue;
-      const name = withoutClusterPrefix(logical, ctx.clusterPrefix);
+      // Only volume-type names (v_, vh_, vb_) of this cluster's prefix have a Proxmox name.
+      const name = nameOfPhysical(ctx, v.name);
       if (name === undefined) continue;
       if (filter.vmid !== undefined && vmidOf(name) !== filter.vmid) continue;
       out.push(volumeView(ctx, v, name));
@@ -122,5 +114,3 @@ export async function getVolumeRecord(ctx: StorageContext, physical: string, nam
     throw e;
   }
 }
-
-export { withClusterPrefix };

@@ -23,6 +23,11 @@ export function exportCloneOf(ctx: StorageContext, volume: string, sid: string):
   };
 }
 
+/** What is published for a volume, or for one of its snapshots: the volume itself or the export clone. */
+export function publishedPhysical(ctx: StorageContext, volume: string, sid?: string | null): string {
+  return sid === undefined || sid === null ? physicalVolume(ctx, volume) : exportCloneOf(ctx, volume, sid).clone;
+}
+
 /** Returns true when this call created the clone. */
 export async function ensureExportClone(ctx: StorageContext, exp: ExportClone): Promise<boolean> {
   try {

@@ -11,7 +11,7 @@ import { checkChap, syncChap, type ChapSettings } from './chap';
 import { ensureExportClone, exportCloneOf, removeExportClone } from './exportClone';
 import { groupBase, groupIndex, targetName } from './naming';
 import { resolvePortals, type Portals } from './vips';
-import { detachFromTarget } from '../unpublish';
+import { detachFromTarget, lunsOf } from '../unpublish';
 
 export interface TargetSettings {
   targetPrefix: string;
@@ -86,7 +86,7 @@ async function place(ctx: StorageContext, s: TargetSettings, physical: string, b
 
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt > 0) await ctx.clock.sleep(50 * attempt + Math.floor(Math.random() * 100));
-    const here = (await t.findLuns(ctx.rest, physical)).filter((l) => l.pool === ctx.pool);
+    const here = await lunsOf(ctx, physical);
     if (here.length > 1) throw new ApplianceError(`${physical} is attached to several targets (${here.map((l) => l.target).join(', ')}); fix the pool by hand`);
     if (here.length === 1) {
       const loc = here[0];
@@ -100,7 +100,8 @@ async function place(ctx: StorageContext, s: TargetSettings, physical: string, b
         const note = `kept on ${loc.target}: in use by ${[...new Set(sessions.map((x) => x.address))].join(', ')}`;
         return done(target, loc.lun, loc.scsiId, { target: false, lun: false }, note);
       }
-      await detachFromTarget(ctx, loc.target, physical, loc.lun);
+      // Just seen without any session (a stricter test than the detach's own): not read twice.
+      await detachFromTarget({ ...ctx, forceDetach: true }, loc.target, physical, loc.lun);
     }
 
     const group = (await t.listTargets(ctx.rest))

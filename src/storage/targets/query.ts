@@ -1,8 +1,9 @@
 // Read-only target views: where a volume is published (never moves anything), all targets,
 // and the sessions the appliance sees on a target.
 import * as t from '../../jovian/targets';
-import { displayName, physicalVolume, wwidOf, type StorageContext } from '../context';
-import { exportCloneOf } from './exportClone';
+import { displayName, wwidOf, type StorageContext } from '../context';
+import { lunsOf } from '../unpublish';
+import { publishedPhysical } from './exportClone';
 import { resolvePortals } from './vips';
 
 export interface PublicationInfo {
@@ -20,9 +21,9 @@ export async function publicationOf(
   s: { dataAddresses: string[]; dataPort: number },
   req: { volume: string; snapshot?: string },
 ): Promise<PublicationInfo> {
-  const physical = req.snapshot !== undefined ? exportCloneOf(ctx, req.volume, req.snapshot).clone : physicalVolume(ctx, req.volume);
+  const physical = publishedPhysical(ctx, req.volume, req.snapshot);
   const base = { volume: req.volume, snapshot: req.snapshot ?? null };
-  const here = (await t.findLuns(ctx.rest, physical)).filter((l) => l.pool === ctx.pool);
+  const here = await lunsOf(ctx, physical);
   if (here.length === 0) return { ...base, published: false, target: null, lun: null, portals: [], wwid: null };
   const portals = await resolvePortals(ctx, s.dataAddresses);
   return {
