@@ -17,7 +17,6 @@ import { systemClock, type Clock } from '../util/clock';
 import { Deadline } from '../util/deadline';
 import type { StorageContext } from '../storage/context';
 import type { HostTuning } from '../host/types';
-import { settingFlags } from './globalOptions';
 
 export interface IO {
   stdout: Writable & { isTTY?: boolean };
@@ -67,6 +66,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
   let rest: Promise<RestClient> | undefined;
   let sender: HttpSender | undefined;
   let senderReady: Promise<HttpSender> | undefined;
+  let initiator: string | null | undefined;
 
   /** One HTTPS agent per invocation, shared by every client (keep-alive across requests). */
   const httpSender = (): Promise<HttpSender> => {
@@ -96,7 +96,8 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
     config() {
       config ??= resolveConfig({
         configFile: argv.config as string | undefined,
-        flags: settingFlags(argv),
+        // resolveConfig reads only the flags the settings table names (schema.ts).
+        flags: argv,
         env: io.env,
         fs,
       });
@@ -187,7 +188,8 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         clock,
         deadline: f.deadline(),
         log: f.logger(),
-        localInitiator: () => initiatorName(fs, s.hostRoot),
+        // Read once per invocation, however many LUNs the command detaches.
+        localInitiator: () => (initiator === undefined ? (initiator = initiatorName(fs, s.hostRoot)) : initiator),
         forceDetach: argv.force === true,
       };
     },

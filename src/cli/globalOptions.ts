@@ -53,37 +53,3 @@ export function addGlobalOptions<T>(y: Argv<T>): Argv<T> {
       return true;
     }) as Argv<T>;
 }
-
-/** The flag names resolveConfig() reads (see src/config/schema.ts). */
-export function settingFlags(argv: Record<string, unknown>): Record<string, unknown> {
-  const names = [
-    'pool',
-    'control-addresses',
-    'control-port',
-    'data-addresses',
-    'data-port',
-    'user-name',
-    'password-file',
-    'ssl-cert-verify',
-    'ca-file',
-    'connect-timeout',
-    'request-timeout',
-    'timeout',
-    'attempts',
-    'target-prefix',
-    'luns-per-target',
-    'cluster-prefix',
-    'chap-user',
-    'chap-enabled',
-    'multipath',
-    'storage-id',
-    'host-root',
-    'host-tools-dir',
-    'state-dir',
-    'log-file',
-    'log-level',
-  ];
-  const out: Record<string, unknown> = {};
-  for (const n of names) if (argv[n] !== undefined) out[n] = argv[n];
-  return out;
-}

@@ -102,14 +102,15 @@ async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO
     printer.result(result, def.human);
     return def.exitCode ? def.exitCode(result) : EXIT.OK;
   } catch (e) {
-    const err = isJdsscError(e) ? e : new Error(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    const known = isJdsscError(e);
     try {
-      f.logger().error(err.message);
+      // An unexpected error keeps its stack in the log; the user sees its message only.
+      f.logger().error(known ? e.message : `internal error: ${(e as Error)?.stack ?? String(e)}`);
     } catch {
       // The configuration itself may be what failed.
     }
-    printer.error(isJdsscError(e) ? e : new Error(`internal error: ${(e as Error)?.message ?? String(e)}`));
-    return isJdsscError(e) ? e.exitCode : EXIT.INTERNAL;
+    printer.error(known ? e : new Error(`internal error: ${(e as Error)?.message ?? String(e)}`));
+    return known ? e.exitCode : EXIT.INTERNAL;
   } finally {
     f.close();
   }

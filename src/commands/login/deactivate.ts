@@ -1,7 +1,9 @@
 import { defineCommand } from '../../cli/command';
+import { forceOption } from '../../cli/options';
 import { hostEnv } from '../../cli/hostEnv';
 import { deactivateVolume, type Deactivation } from '../../login/volume';
 import { loginSettings } from './settings';
+import { volumeRef } from '../volume/render';
 
 export default defineCommand<{ volume: string; snapshot?: string; unpublish?: boolean }, Deactivation>({
   command: 'deactivate <volume>',
@@ -15,13 +17,13 @@ export default defineCommand<{ volume: string; snapshot?: string; unpublish?: bo
       .positional('volume', { type: 'string' })
       .option('snapshot', { type: 'string', describe: 'deactivate this snapshot export' })
       .option('unpublish', { type: 'boolean', describe: 'also unpublish the volume on the array' })
-      .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
+      .options(forceOption),
   run: async (a, f) => {
     const s = await loginSettings(f);
     return deactivateVolume(await f.storage(), await hostEnv(f, [s.chap.secret]), s, a);
   },
   human: (r, p) => {
-    p.line(r.wasActive ? `deactivated ${r.volume}${r.snapshot ? `@${r.snapshot}` : ''}` : `${r.volume}${r.snapshot ? `@${r.snapshot}` : ''} was not active on this host`);
+    p.line(r.wasActive ? `deactivated ${volumeRef(r)}` : `${volumeRef(r)} was not active on this host`);
     for (const x of r.results) {
       if (x.devicesDeleted.length) p.line(`  removed devices: ${x.devicesDeleted.join(', ')}`);
       if (x.map !== 'absent') p.line(`  multipath map: ${x.map}`);

@@ -1,4 +1,5 @@
 import { defineCommand } from '../../cli/command';
+import { forceOption } from '../../cli/options';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../../storage/snapshots';
 
 export default defineCommand<{ volume: string; snapshot: string; 'if-exists'?: boolean }, DeleteSnapshotResult>({
@@ -13,7 +14,7 @@ export default defineCommand<{ volume: string; snapshot: string; 'if-exists'?: b
       .positional('volume', { type: 'string' })
       .positional('snapshot', { type: 'string' })
       .option('if-exists', { type: 'boolean', describe: 'a missing snapshot counts as success' })
-      .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
+      .options(forceOption),
   run: async (a, f) => deleteSnapshot(await f.storage(), a.volume, a.snapshot, { ifExists: a['if-exists'] }),
   human: (r, p) => {
     p.line(r.deleted ? `deleted snapshot ${r.volume}@${r.snapshot}` : `snapshot ${r.volume}@${r.snapshot} did not exist`);

@@ -1,5 +1,6 @@
 import { defineCommand } from '../../cli/command';
 import { publicationOf, type PublicationInfo } from '../../storage/targets/query';
+import { volumeRef } from '../volume/render';
 
 export default defineCommand<{ volume: string; snapshot?: string }, PublicationInfo>({
   command: 'get <volume>',
@@ -18,5 +19,5 @@ export default defineCommand<{ volume: string; snapshot?: string }, PublicationI
           ['portals', r.portals.join(', ')],
           ['wwid', r.wwid],
         ])
-      : p.line(`${r.volume}${r.snapshot ? `@${r.snapshot}` : ''} is not published`),
+      : p.line(`${volumeRef(r)} is not published`),
 });

@@ -1,5 +1,7 @@
 import { defineCommand } from '../../cli/command';
+import { forceOption } from '../../cli/options';
 import { unpublish, type Unpublished } from '../../storage/targets/unpublish';
+import { volumeRef } from '../volume/render';
 
 export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>({
   command: 'unpublish <volume>',
@@ -13,10 +15,10 @@ export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>
     y
       .positional('volume', { type: 'string' })
       .option('snapshot', { type: 'string', describe: 'unpublish this snapshot export' })
-      .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
+      .options(forceOption),
   run: async (a, f) => unpublish(await f.storage(), { volume: a.volume, snapshot: a.snapshot }),
   human: (r, p) => {
-    if (!r.wasPublished) p.line(`${r.volume}${r.snapshot ? `@${r.snapshot}` : ''} was not published`);
+    if (!r.wasPublished) p.line(`${volumeRef(r)} was not published`);
     for (const d of r.detached) p.line(`detached LUN ${d.lun} from ${d.target}${d.targetDeleted ? '; target deleted' : ''}`);
     if (r.exportCloneDeleted) p.line('export clone deleted');
   },

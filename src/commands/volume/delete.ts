@@ -1,4 +1,5 @@
 import { defineCommand } from '../../cli/command';
+import { forceOption } from '../../cli/options';
 import { deleteVolume, type DeleteResult } from '../../storage/volumeDelete';
 
 export default defineCommand<{ name: string; cascade?: boolean }, DeleteResult>({
@@ -12,7 +13,7 @@ export default defineCommand<{ name: string; cascade?: boolean }, DeleteResult>(
     y
       .positional('name', { type: 'string' })
       .option('cascade', { type: 'boolean', describe: 'delete its snapshots (and their export clones) too' })
-      .option('force', { type: 'boolean', describe: 'detach even while other hosts are logged in to the target' }),
+      .options(forceOption),
   run: async (a, f) => deleteVolume(await f.storage(), a.name, { cascade: a.cascade === true }),
   human: (r, p) => {
     p.line(`deleted ${r.name}`);

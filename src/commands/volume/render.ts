@@ -21,3 +21,8 @@ export function renderVolume(v: VolumeView, p: Printer): void {
 export function when(epoch: number | null): string | null {
   return epoch === null ? null : new Date(epoch * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
+
+/** `volume` or `volume@snapshot`, as users name what a command acted on. */
+export function volumeRef(r: { volume: string; snapshot?: string | null }): string {
+  return r.snapshot ? `${r.volume}@${r.snapshot}` : r.volume;
+}
