@@ -16,6 +16,7 @@ import { createLogger, Redactor, type Logger } from '../log/logger';
 import { systemClock, type Clock } from '../util/clock';
 import { Deadline } from '../util/deadline';
 import type { StorageContext } from '../storage/context';
+import { parseInitiatorName } from '../host/iscsiParse';
 import type { HostTuning } from '../host/types';
 
 export interface IO {
@@ -236,7 +237,7 @@ async function readAll(stream: Readable): Promise<string> {
 /** This host's iSCSI initiator name (open-iscsi keeps it in /etc/iscsi/initiatorname.iscsi). */
 function initiatorName(fs: typeof nodeFs, hostRoot: string): string | null {
   try {
-    return /^InitiatorName=(\S+)\s*$/m.exec(fs.readFileSync(join(hostRoot, 'etc/iscsi/initiatorname.iscsi'), 'utf8'))?.[1] ?? null;
+    return parseInitiatorName(fs.readFileSync(join(hostRoot, 'etc/iscsi/initiatorname.iscsi'), 'utf8')) ?? null;
   } catch {
     return null;
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Check } from '../storage/check';
 import { processRunning } from './openers';
 import { readText } from './sysfs';
+import { parseInitiatorName } from './iscsiParse';
 import type { HostEnv } from './types';
 
 export interface HostCheckInput {
@@ -63,5 +64,5 @@ export function hostChecks(env: HostEnv, i: HostCheckInput): Check[] {
 }
 
 function initiatorName(file: string): string | undefined {
-  return /^InitiatorName=(\S+)\s*$/m.exec(readText(file) ?? '')?.[1];
+  return parseInitiatorName(readText(file) ?? '');
 }

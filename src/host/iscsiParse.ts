@@ -105,3 +105,8 @@ export function parseNodeRecord(stdout: string): Map<string, string> {
   }
   return out;
 }
+
+/** The `InitiatorName=` of an /etc/iscsi/initiatorname.iscsi text (comments and blanks around it). */
+export function parseInitiatorName(text: string): string | undefined {
+  return /^InitiatorName=(\S+)\s*$/m.exec(text)?.[1];
+}

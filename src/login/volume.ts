@@ -15,7 +15,7 @@ import {
 } from '../host';
 import { findVolume } from '../jovian/volumes';
 import { physicalVolume, wwidOf, type StorageContext } from '../storage/context';
-import { exportCloneOf } from '../storage/targets/exportClone';
+import { publishedPhysical } from '../storage/targets/exportClone';
 import { publish, type TargetSettings } from '../storage/targets/publish';
 import { unpublish } from '../storage/targets/unpublish';
 
@@ -136,7 +136,7 @@ export async function volumeStatus(
   const [rec] = findByVolume(host, s.storageId, ref.volume, snapshot);
   if (rec) return { volume: ref.volume, snapshot, active: true, device: rec.device, wwid: rec.wwid, target: rec.target, lun: rec.lun };
   const c = await ctx();
-  const physical = snapshot === null ? physicalVolume(c, ref.volume) : exportCloneOf(c, ref.volume, snapshot).clone;
+  const physical = publishedPhysical(c, ref.volume, snapshot);
   const v = await findVolume(c.rest, physical);
   if (!v && snapshot === null) throw new NotFoundError(`volume ${ref.volume} does not exist`, { volume: ref.volume });
   const wwid = v ? wwidOf(v.scsiId) : null;
