@@ -103,6 +103,33 @@ describe('restart from a state file', () => {
   });
 });
 
+describe('restart with a dangling LUN', () => {
+  test('a LUN whose zvol was destroyed out of band: the restart serves the rest, and the LUN can still be detached', async () => {
+    const port = await freePortOn(['127.0.0.2', '127.0.0.3']);
+    const opts = { listen: ['127.0.0.1'], seed: 6, stateFile: join(tmp.dir, 'state-dangling.json'), dataPath: { kind: 'tgt' as const, dataDir: join(tmp.dir, 'd6'), port } };
+    const target = 'iqn.2025-01.test:dangling';
+    const sim1 = await startSimulator(opts);
+    const rest1 = (method: string, path: string, body?: unknown) => call(sim1, method, poolPath(path), { body });
+    for (const name of ['keep', 'gone']) expect((await rest1('POST', '/volumes', { name, size: '4M', sparse: true })).status).toBe(201);
+    expect((await rest1('POST', '/san/iscsi/targets', { name: target, vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] } })).status).toBe(201);
+    for (const name of ['keep', 'gone']) expect((await rest1('POST', `/san/iscsi/targets/${target}/luns`, { name })).status).toBe(201);
+    sim1.destroyOutOfBand('Pool-0', 'gone');
+    await sim1.close();
+
+    const sim2 = await startSimulator(opts);
+    try {
+      const rest2 = (method: string, path: string, body?: unknown) => call(sim2, method, poolPath(path), { body });
+      expect((await rest2('GET', `/san/iscsi/targets/${target}/luns`)).json.data.map((l: { name: string }) => l.name)).toEqual(['keep', 'gone']);
+      expect(await discover('127.0.0.3', port)).toEqual([target]);
+      expect((await rest2('DELETE', `/san/iscsi/targets/${target}/luns/gone`)).status).toBe(204);
+      expect((await rest2('GET', `/san/iscsi/targets/${target}/luns`)).json.data.map((l: { name: string }) => l.name)).toEqual(['keep']);
+    } finally {
+      await sim2.close();
+    }
+    expect(tgtdOn(port)).toEqual([]);
+  });
+});
+
 describe('start failures are clear and leave nothing running', () => {
   test('a portal that is taken', async () => {
     const port = await freePortOn(['127.0.0.2', '127.0.0.3']);
