@@ -3,11 +3,11 @@
 import yargs, { type Argv } from 'yargs';
 import { EXIT, UsageError, isJdsscError } from '../errors';
 import { VERSION } from '../version';
-import type { CommandDef, NounDef } from './command';
-import { NOUNS, TOP_LEVEL } from './commands';
-import { createFactory, type FactoryOverrides, type IO } from './factory';
+import type { CommandDef, NounDef } from '../cmdutil/command';
+import { NOUNS, TOP_LEVEL } from './commandTable';
+import { createFactory, type FactoryOverrides, type IO } from '../cmdutil/factory';
 import { addGlobalOptions } from './globalOptions';
-import { Printer } from './output';
+import { Printer } from '../cmdutil/output';
 
 const EXIT_CODES = `Exit codes:
   0 ok             1 internal/appliance error   2 usage or configuration error

@@ -1,19 +1,22 @@
 // Public API of the host side: what commands use to turn a published LUN into a block device
 // on this Proxmox host and back. Everything takes one injected HostEnv.
-export type { Binaries, ChapCredentials, HostEnv, HostRoots, HostTuning, Portal, ToolName } from './types';
-export { DEFAULT_BINARIES, DEFAULT_ROOTS, DEFAULT_TUNING, tuning } from './defaults';
-export { createHostEnv, type HostEnvOptions } from './env';
-export { execaExecutor, HostTimeoutError, runTool, type ExecOptions, type ExecResult, type Executor } from './exec';
-export { activate, type ActivateRequest, type ActivateResult, type PortalOutcome } from './activate';
-export { deactivate, type DeactivateResult } from './deactivate';
-export { resizeRescan, type ResizeResult } from './resize';
-export { ensureMap, inspectMap, type MapState } from './mapStage';
-export { removeMap, waitMapUnused, mapUsers, type MapUsers, type PortalRelease } from './teardown';
-export { byIdLink, byPathLink, lunDevice, mapperLink, resolveBlock, sizeBytes } from './devices';
-export { listSessions, sessionsFor, sessionDetails } from './iscsiadm';
-export type { Session, SessionDetails } from './iscsiParse';
-export { parsePortal, formatPortal, portal, samePortal, DEFAULT_ISCSI_PORT, MAX_HOST_LUN } from './portal';
-export { acquireLock, withLock, targetLockKey, type HeldLock } from './lock';
+export type { Binaries, ChapCredentials, HostEnv, HostRoots, HostTuning, Portal, ToolName } from './core/types';
+export { DEFAULT_BINARIES, DEFAULT_ROOTS, DEFAULT_TUNING, tuning } from './core/defaults';
+export { createHostEnv, type HostEnvOptions } from './core/env';
+export { execaExecutor, HostTimeoutError, runTool, type ExecOptions, type ExecResult, type Executor } from './core/exec';
+export { activate, type ActivateRequest, type ActivateResult, type PortalOutcome } from './lifecycle/activate';
+export { deactivate, type DeactivateResult } from './lifecycle/deactivate';
+export { resizeRescan, type ResizeResult } from './lifecycle/resize';
+export { ensureMap, inspectMap, type MapState } from './multipath/mapStage';
+export { removeMap, waitMapUnused, mapUsers, type MapUsers, type PortalRelease } from './lifecycle/teardown';
+export { byIdLink, byPathLink, holders, lunDevice, mapperLink, resolveBlock, sizeBytes } from './devices/links';
+export { listSessions, logout, nodeDelete, sessionsFor, sessionDetails } from './iscsi/iscsiadm';
+export { parseInitiatorName } from './iscsi/parse';
+export { diskUsers, inUse, type DiskUsers } from './devices/openers';
+export { hostChecks, type HostCheckInput } from './lifecycle/check';
+export type { Session, SessionDetails } from './iscsi/parse';
+export { parsePortal, formatPortal, portal, samePortal, DEFAULT_ISCSI_PORT, MAX_HOST_LUN } from './iscsi/portal';
+export { acquireLock, withLock, targetLockKey, type HeldLock } from './state/lock';
 export {
   findByTarget,
   findByVolume,
@@ -26,4 +29,4 @@ export {
   removeRecord,
   writeRecord,
   type LunRecord,
-} from './records';
+} from './state/records';

@@ -3,7 +3,7 @@
 // through redaction: registered secrets (and their Basic-auth form) never reach the disk.
 import * as nodeFs from 'node:fs';
 import { dirname } from 'node:path';
-import type { LogLevel } from '../config/values';
+import type { LogLevel } from '../config';
 
 export interface Logger {
   debug(msg: string): void;

@@ -2,34 +2,34 @@
 // answers, ZFS-like semantics, fault injection, request log, control API, persistence.
 import type { ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import { BasicAuth } from './auth';
-import { DataEventSink, noopBackend, type TargetBackend } from './backend';
-import { generateCertificate } from './cert';
-import { createControlHandler } from './control';
+import { BasicAuth } from './transport/auth';
+import { DataEventSink, noopBackend, type TargetBackend } from './model/backend';
+import { generateCertificate } from './transport/cert';
+import { createControlHandler } from './control/controlApi';
 import { startDataPath, type DataPathHandle } from './dataPath';
-import { IdSource, SeededRandom, SimClock } from './effects';
-import { FaultController } from './faults';
-import { AddressListeners, isLoopback } from './listeners';
-import { SimState, volumeByName, type VipRec } from './model';
-import { loadStateFile, restoreState, serializeState, StateFileWriter } from './persistence';
-import { RequestLog } from './requestLog';
-import { buildRouter } from './routes';
-import { setSessions } from './san';
-import { seedVolumes } from './seed';
-import { destroyOutOfBand } from './zfs/volumes';
-import { createRequestListener } from './server';
+import { IdSource, SeededRandom, SimClock } from './model/effects';
+import { FaultController } from './control/faults';
+import { AddressListeners, isLoopback } from './transport/listeners';
+import { SimState, volumeByName, type VipRec } from './model/model';
+import { loadStateFile, restoreState, serializeState, StateFileWriter } from './model/persistence';
+import { RequestLog } from './control/requestLog';
+import { buildRouter } from './api/routes';
+import { setSessions } from './model/san';
+import { seedVolumes } from './control/seed';
+import { destroyOutOfBand } from './model/zfs/volumes';
+import { createRequestListener } from './transport/server';
 import type { PoolSeed, RunningSimulator, SimulatorOptions } from './types';
 
 export type { PoolSeed, RunningSimulator, SimulatorOptions, VipSeed } from './types';
-export type { FaultSpec, FaultKind, FaultMatch, ActiveFault } from './faults';
-export { FaultController } from './faults';
-export { RequestLog, type RequestRecord, type CountFilter } from './requestLog';
-export type { TargetBackend, LunExport, TargetSettings, DataEvent } from './backend';
-export { noopBackend } from './backend';
+export type { FaultSpec, FaultKind, FaultMatch, ActiveFault } from './control/faults';
+export { FaultController } from './control/faults';
+export { RequestLog, type RequestRecord, type CountFilter } from './control/requestLog';
+export type { TargetBackend, LunExport, TargetSettings, DataEvent } from './model/backend';
+export { noopBackend } from './model/backend';
 export type { DataPathOptions, DataPathHandle } from './dataPath';
 export { TGT_LUN_OFFSET, tgtLun, joviandssWwid } from './dataPath';
-export type { SimState, SessionRec } from './model';
-export type { SeedRequest } from './seed';
+export type { SimState, SessionRec } from './model/model';
+export type { SeedRequest } from './control/seed';
 
 export const DEFAULT_POOLS: PoolSeed[] = [
   {

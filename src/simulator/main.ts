@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { startSimulator } from './index';
-import { isLoopback } from './listeners';
+import { isLoopback } from './transport/listeners';
 import type { SimulatorOptions } from './types';
 
 export interface SimulatorMainOptions extends SimulatorOptions {

@@ -1,11 +1,11 @@
 // Public option and handle types of the simulator.
-import type { TargetBackend } from './backend';
+import type { TargetBackend } from './model/backend';
 import type { DataPathHandle, DataPathOptions } from './dataPath';
-import type { SimClock } from './effects';
-import type { FaultController, FaultSpec } from './faults';
-import type { SessionRec, SimState } from './model';
-import type { RequestLog } from './requestLog';
-import type { SeedRequest } from './seed';
+import type { SimClock } from './model/effects';
+import type { FaultController, FaultSpec } from './control/faults';
+import type { SessionRec, SimState } from './model/model';
+import type { RequestLog } from './control/requestLog';
+import type { SeedRequest } from './control/seed';
 
 export interface VipSeed {
   name: string;

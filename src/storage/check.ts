@@ -2,21 +2,11 @@
 // it, and is classified so Proxmox's `status` (and an admin) can tell connectivity problems from
 // configuration mistakes.
 import { JdsscError } from '../errors';
-import type { RestClient } from '../jovian/client';
-import { getPool, listVips, type PoolInfo } from '../jovian/pool';
-import { listTargets } from '../jovian/targets';
+import { type RestClient, getPool, listVips, type PoolInfo, listTargets } from '../jovian';
+import type { Check, CheckCategory } from '../util/check';
 import type { TcpProbe } from '../util/tcp';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-export type CheckCategory = 'connectivity' | 'configuration' | 'capacity' | 'host' | 'other';
-
-export interface Check {
-  id: string;
-  status: CheckStatus;
-  category: CheckCategory;
-  message: string;
-  fix?: string;
-}
+export type { Check, CheckCategory, CheckStatus } from '../util/check';
 
 export interface ArrayCheckInput {
   pool: string;

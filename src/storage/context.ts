@@ -1,8 +1,7 @@
 // What every array-side operation needs, and the translation between the names users type
 // (Proxmox names), logical names (cluster prefix applied) and physical names on the array.
-import type { BlockSize } from '../config/values';
-import type { RestClient } from '../jovian/client';
-import type { VolumeRecord } from '../jovian/volumes';
+import type { BlockSize } from '../config';
+import { type RestClient, findVolume, type VolumeRecord } from '../jovian';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
 import type { Deadline } from '../util/deadline';
@@ -14,7 +13,7 @@ import {
   volumeLogical,
   withClusterPrefix,
   withoutClusterPrefix,
-} from './naming';
+} from './arrayNames';
 
 export interface StorageContext {
   rest: RestClient;
@@ -99,4 +98,9 @@ export function volumeView(ctx: StorageContext, v: VolumeRecord, name?: string):
     wwid: wwidOf(v.scsiId),
     physicalName: v.name,
   };
+}
+
+/** The array's record of one physical volume (zvol or export clone), or undefined when absent. */
+export async function findPhysical(ctx: StorageContext, physical: string): Promise<VolumeRecord | undefined> {
+  return findVolume(ctx.rest, physical);
 }

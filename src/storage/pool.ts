@@ -1,6 +1,5 @@
 // Pool capacity as the rest of jdssc (and Proxmox's `status`) sees it.
-import { getPool, listVips, type Vip } from '../jovian/pool';
-import type { RestClient } from '../jovian/client';
+import { getPool, listVips, type Vip, type RestClient } from '../jovian';
 
 export interface PoolStats {
   name: string;
@@ -31,4 +30,10 @@ export interface VipView extends Vip {
 export async function poolVips(c: RestClient, dataAddresses: string[]): Promise<VipView[]> {
   const vips = await listVips(c);
   return vips.map((v) => ({ ...v, dataAddress: dataAddresses.includes(v.address) }));
+}
+
+/** Fails (not found, unreachable) unless this storage's pool answers: the guard before judging
+ * host state against the array, so a mistyped pool never makes every volume look gone. */
+export async function requirePool(c: RestClient): Promise<void> {
+  await getPool(c);
 }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { volumeByName } from '../../src/simulator/model';
+import { volumeByName } from '../../src/simulator/model/model';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 import { FAKES_DIR } from '../host/fakes/harness';
 import { removeDisk } from '../host/fakes/lib/kernel.mjs';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { volumeByName } from '../../src/simulator/model';
+import { volumeByName } from '../../src/simulator/model/model';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 
 let env: CliEnv;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli/main';
-import type { FactoryOverrides } from '../../src/cli/factory';
+import type { FactoryOverrides } from '../../src/cmdutil/factory';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
 import { FAKES_DIR } from '../host/fakes/harness';
 import { tickFake } from '../host/fakes/lib/dispatch.mjs';

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { BusyError, HostError } from '../../src/errors';
-import { activate } from '../../src/host/activate';
-import { findRecord, listRecords } from '../../src/host/records';
+import { activate } from '../../src/host/lifecycle/activate';
+import { findRecord, listRecords } from '../../src/host/state/records';
 import { FakeHost, GiB, IQN, WWID0, WWID1 } from './fakes/harness';
 import { P2, P3, cmdlines, expectNothingLeft, nodeRecords, req } from './flowHelpers';
 

@@ -2,10 +2,10 @@
 import { cpSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { clearChap, setChap, validateChap } from '../../src/host/chap';
-import { nodeNew } from '../../src/host/iscsiadm';
-import { portal } from '../../src/host/portal';
-import type { HostEnv } from '../../src/host/types';
+import { clearChap, setChap, validateChap } from '../../src/host/iscsi/chap';
+import { nodeNew } from '../../src/host/iscsi/iscsiadm';
+import { portal } from '../../src/host/iscsi/portal';
+import type { HostEnv } from '../../src/host/core/types';
 import { FakeHost, IQN } from './fakes/harness';
 
 const SECRET = 'Chap-Secret_2025!';

@@ -1,11 +1,11 @@
 // Whole deactivation flows against the stateful fake host.
 import { afterEach, expect, test } from '@jest/globals';
 import { BusyError } from '../../src/errors';
-import { activate } from '../../src/host/activate';
-import { deactivate } from '../../src/host/deactivate';
-import { login, nodeNew } from '../../src/host/iscsiadm';
-import { portal } from '../../src/host/portal';
-import { findRecord, writeRecord, type LunRecord } from '../../src/host/records';
+import { activate } from '../../src/host/lifecycle/activate';
+import { deactivate } from '../../src/host/lifecycle/deactivate';
+import { login, nodeNew } from '../../src/host/iscsi/iscsiadm';
+import { portal } from '../../src/host/iscsi/portal';
+import { findRecord, writeRecord, type LunRecord } from '../../src/host/state/records';
 import { FakeHost, GiB, IQN, WWID0, WWID1 } from './fakes/harness';
 import { P2, P3, cmdlines, expectNothingLeft, nodeRecords, req } from './flowHelpers';
 

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import {
   byIdLink, byPathLink, deleteDevice, holders, mapDevice, mapperLink, rescanDevice, resolveBlock, scsiAddress, sizeBytes, slaves,
-} from '../../src/host/devices';
-import { listSessions, login, nodeNew, sessionsFor } from '../../src/host/iscsiadm';
-import { addWwid, daemonAddMap } from '../../src/host/multipath';
-import { portal } from '../../src/host/portal';
-import { scanHostLun, sessionDisks, sessionHost, sessionState, sessionTarget } from '../../src/host/scsiHosts';
-import type { HostEnv } from '../../src/host/types';
-import { writeControl } from '../../src/host/sysfs';
+} from '../../src/host/devices/links';
+import { listSessions, login, nodeNew, sessionsFor } from '../../src/host/iscsi/iscsiadm';
+import { addWwid, daemonAddMap } from '../../src/host/multipath/tool';
+import { portal } from '../../src/host/iscsi/portal';
+import { scanHostLun, sessionDisks, sessionHost, sessionState, sessionTarget } from '../../src/host/iscsi/scsiHosts';
+import type { HostEnv } from '../../src/host/core/types';
+import { writeControl } from '../../src/host/core/sysfs';
 import { FakeHost, GiB, IQN, WWID0, WWID1 } from './fakes/harness';
 
 let h: FakeHost;

@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
-import { dmOpenCount, dmRemove, dmStatus } from '../../src/host/dmsetup';
-import { addWwid, createMap, daemonAddMap, daemonAddPath, daemonDelMap, daemonResizeMap, flushMap, removeWwid, showMap } from '../../src/host/multipath';
-import { triggerDevice } from '../../src/host/udevadm';
+import { dmOpenCount, dmRemove, dmStatus } from '../../src/host/multipath/dmsetup';
+import { addWwid, createMap, daemonAddMap, daemonAddPath, daemonDelMap, daemonResizeMap, flushMap, removeWwid, showMap } from '../../src/host/multipath/tool';
+import { triggerDevice } from '../../src/host/devices/udevadm';
 import { scriptedEnv } from './fakes/scripted';
 
 const SRC = fileURLToPath(new URL('../../src/host/', import.meta.url));

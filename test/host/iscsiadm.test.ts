@@ -1,8 +1,8 @@
 // The iscsiadm wrapper against recorded exit codes and messages (testbed §2, §3.6).
 import { describe, expect, test } from '@jest/globals';
 import { HostError } from '../../src/errors';
-import { listSessions, login, logout, nodeDelete, nodeShow, nodeUpdate, rescanSession, sessionDetails, sessionsFor } from '../../src/host/iscsiadm';
-import { portal } from '../../src/host/portal';
+import { listSessions, login, logout, nodeDelete, nodeShow, nodeUpdate, rescanSession, sessionDetails, sessionsFor } from '../../src/host/iscsi/iscsiadm';
+import { portal } from '../../src/host/iscsi/portal';
 import { fixture, scriptedEnv, type Answer } from './fakes/scripted';
 
 const IQN = 'iqn.2024-01.com.example.array:tgt1';

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { BusyError } from '../../src/errors';
-import { acquireLock, lockFileName, withLock } from '../../src/host/lock';
-import type { HostEnv } from '../../src/host/types';
+import { acquireLock, lockFileName, withLock } from '../../src/host/state/lock';
+import type { HostEnv } from '../../src/host/core/types';
 import { Deadline } from '../../src/util/deadline';
 import { FakeClock } from '../helpers/fakeClock';
 import { tempDir } from '../helpers/tmp';

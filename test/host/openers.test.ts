@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from '@jest/globals';
-import { describeUsers, diskUsers, inUse } from '../../src/host/openers';
+import { describeUsers, diskUsers, inUse } from '../../src/host/devices/openers';
 import { tempDir } from '../helpers/tmp';
 
 const tmp = tempDir();

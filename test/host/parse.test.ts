@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { parseNodeRecord, parseSessionDetails, parseSessions } from '../../src/host/iscsiParse';
-import { activePaths, parseDmStatus, parseMultipathLl } from '../../src/host/multipathParse';
-import { byPathName, formatPortal, parsePortal, portal, samePortal, sameTarget } from '../../src/host/portal';
-import { meaningfulLines } from '../../src/host/exec';
+import { parseNodeRecord, parseSessionDetails, parseSessions } from '../../src/host/iscsi/parse';
+import { activePaths, parseDmStatus, parseMultipathLl } from '../../src/host/multipath/parse';
+import { byPathName, formatPortal, parsePortal, portal, samePortal, sameTarget } from '../../src/host/iscsi/portal';
+import { meaningfulLines } from '../../src/host/core/exec';
 import { fixture } from './fakes/scripted';
 
 describe('iscsiadm -m session', () => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import { escalator, pollUntil } from '../../src/host/poll';
+import { escalator, pollUntil } from '../../src/host/core/poll';
 import { Deadline } from '../../src/util/deadline';
 import { FakeClock } from '../helpers/fakeClock';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import {
   findByTarget, findByVolume, findRecord, listRecords, otherLunsOnTarget, otherStoragesOnTarget, readRecord, recordPath, removeRecord, writeRecord, type LunRecord,
-} from '../../src/host/records';
+} from '../../src/host/state/records';
 import { tempDir } from '../helpers/tmp';
 
 const T = 'iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0';

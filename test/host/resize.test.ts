@@ -1,8 +1,8 @@
 // Resize rescan: every path, the map and the block layer report the new size.
 import { afterEach, expect, test } from '@jest/globals';
-import { activate } from '../../src/host/activate';
-import { findRecord, type LunRecord } from '../../src/host/records';
-import { resizeRescan } from '../../src/host/resize';
+import { activate } from '../../src/host/lifecycle/activate';
+import { findRecord, type LunRecord } from '../../src/host/state/records';
+import { resizeRescan } from '../../src/host/lifecycle/resize';
 import { FakeHost, GiB, IQN, WWID0 } from './fakes/harness';
 import { cmdlines, req } from './flowHelpers';
 

@@ -1,11 +1,11 @@
 // The same flows through the executable fakes and the production executor (real processes,
 // real time): argv handling, exit codes, and the kill path of a hung tool.
 import { afterEach, expect, test } from '@jest/globals';
-import { activate } from '../../src/host/activate';
-import { deactivate } from '../../src/host/deactivate';
-import { HostTimeoutError } from '../../src/host/exec';
-import { showMap } from '../../src/host/multipath';
-import { findRecord, type LunRecord } from '../../src/host/records';
+import { activate } from '../../src/host/lifecycle/activate';
+import { deactivate } from '../../src/host/lifecycle/deactivate';
+import { HostTimeoutError } from '../../src/host/core/exec';
+import { showMap } from '../../src/host/multipath/tool';
+import { findRecord, type LunRecord } from '../../src/host/state/records';
 import { FakeHost, IQN, WWID0 } from './fakes/harness';
 import { expectNothingLeft, req } from './flowHelpers';
 

@@ -3,7 +3,7 @@
 // dataless 200, hung requests, answers lost after the array applied a change). Afterwards the
 // array must be consistent with what jdssc reported. Size: JDSSC_FAULT_OPS (default 500).
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { volumeLogical } from '../../src/storage/naming';
+import { volumeLogical } from '../../src/storage/arrayNames';
 import { cliEnv, type CliEnv, type CliResult } from '../helpers/cli';
 
 const OPS = Number(process.env.JDSSC_FAULT_OPS ?? 500);

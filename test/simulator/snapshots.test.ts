@@ -2,7 +2,7 @@
 // (count with the appliance's same-second blind spot vs the destructive POST).
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index';
-import { localDateTime } from '../../src/simulator/shapes';
+import { localDateTime } from '../../src/simulator/api/shapes';
 import { call, createSnapshot, createVolume, GiB, manualClock, poolPath } from './client';
 
 let sim: RunningSimulator;

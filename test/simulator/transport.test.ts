@@ -3,7 +3,7 @@
 // blackholed addresses.
 import { describe, test, expect, beforeAll, afterAll } from '@jest/globals';
 import { createServer } from 'node:net';
-import { generateCertificate } from '../../src/simulator/cert';
+import { generateCertificate } from '../../src/simulator/transport/cert';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index';
 import { call, poolPath } from './client';
 

@@ -15,7 +15,7 @@ import {
   volumePhysical,
   withClusterPrefix,
   withoutClusterPrefix,
-} from '../../src/storage/naming';
+} from '../../src/storage/arrayNames';
 
 describe('worked examples of reference §4', () => {
   test.each([

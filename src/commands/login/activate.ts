@@ -1,8 +1,8 @@
-import { defineCommand } from '../../cli/command';
-import { hostEnv } from '../../cli/hostEnv';
-import { activateVolume, type Activation } from '../../login/volume';
-import { vmidOption } from '../volume/options';
-import { loginSettings } from './settings';
+import { defineCommand } from '../../cmdutil/command';
+import { hostEnv } from '../../cmdutil/hostEnv';
+import { activateVolume, type Activation } from '../../flows/login';
+import { vmidOption } from '../../cmdutil/parse';
+import { loginSettings } from '../../cmdutil/settings';
 
 export default defineCommand<{ volume: string; snapshot?: string; vmid?: string }, Activation>({
   command: 'activate <volume>',

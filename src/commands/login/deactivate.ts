@@ -1,9 +1,9 @@
-import { defineCommand } from '../../cli/command';
-import { forceOption } from '../../cli/options';
-import { hostEnv } from '../../cli/hostEnv';
-import { deactivateVolume, type Deactivation } from '../../login/volume';
-import { loginSettings } from './settings';
-import { volumeRef } from '../volume/render';
+import { defineCommand } from '../../cmdutil/command';
+import { forceOption } from '../../cmdutil/options';
+import { hostEnv } from '../../cmdutil/hostEnv';
+import { deactivateVolume, type Deactivation } from '../../flows/login';
+import { loginSettings } from '../../cmdutil/settings';
+import { volumeRef } from '../../cmdutil/render';
 
 export default defineCommand<{ volume: string; snapshot?: string; unpublish?: boolean }, Deactivation>({
   command: 'deactivate <volume>',

@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { hostEnv, storageIdOf } from '../../cli/hostEnv';
+import { defineCommand } from '../../cmdutil/command';
+import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
 import { listRecords, type LunRecord } from '../../host';
 
 export default defineCommand<{ all?: boolean }, { records: LunRecord[] }>({

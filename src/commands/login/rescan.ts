@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import { hostEnv, storageIdOf } from '../../cli/hostEnv';
-import { rescanVolume } from '../../login/volume';
+import { defineCommand } from '../../cmdutil/command';
+import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
+import { rescanVolume } from '../../flows/login';
 
 export default defineCommand<{ volume: string }, { volume: string; device: string; size: number }>({
   command: 'rescan <volume>',

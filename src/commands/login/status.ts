@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import { hostEnv, storageIdOf } from '../../cli/hostEnv';
-import { volumeStatus, type VolumeStatus } from '../../login/volume';
+import { defineCommand } from '../../cmdutil/command';
+import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
+import { volumeStatus, type VolumeStatus } from '../../flows/login';
 
 export default defineCommand<{ volume: string; snapshot?: string }, VolumeStatus>({
   command: 'status <volume>',

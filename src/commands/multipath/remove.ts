@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { hostEnv } from '../../cli/hostEnv';
+import { defineCommand } from '../../cmdutil/command';
+import { hostEnv } from '../../cmdutil/hostEnv';
 import { removeMap, waitMapUnused, withLock } from '../../host';
 import { wwidArg } from './wwid';
 

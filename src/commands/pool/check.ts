@@ -1,9 +1,9 @@
-import { defineCommand } from '../../cli/command';
+import { defineCommand } from '../../cmdutil/command';
 import { EXIT, type ExitCode } from '../../errors';
-import { arrayChecks, summarise, type CheckCategory, type CheckReport } from '../../storage/check';
+import { arrayChecks, summarise, type CheckCategory, type CheckReport } from '../../storage';
 import { tcpProbe } from '../../util/tcp';
-import { hostEnv } from '../../cli/hostEnv';
-import { hostChecks } from '../../host/check';
+import { hostEnv } from '../../cmdutil/hostEnv';
+import { hostChecks } from '../../host';
 
 const EXIT_FOR: Record<CheckCategory, ExitCode> = {
   connectivity: EXIT.UNREACHABLE,

@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import { humanBytes } from '../../cli/output';
-import { poolStats, type PoolStats } from '../../storage/pool';
+import { defineCommand } from '../../cmdutil/command';
+import { humanBytes } from '../../cmdutil/output';
+import { poolStats, type PoolStats } from '../../storage';
 
 export default defineCommand<Record<string, never>, PoolStats>({
   command: 'stats',

@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { poolVips, type VipView } from '../../storage/pool';
+import { defineCommand } from '../../cmdutil/command';
+import { poolVips, type VipView } from '../../storage';
 
 export default defineCommand<Record<string, never>, { vips: VipView[] }>({
   command: 'vips',

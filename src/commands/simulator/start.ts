@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
+import { defineCommand } from '../../cmdutil/command';
 import { JdsscError, UsageError, type ExitCode } from '../../errors';
-import { parseAddressList } from '../../config/values';
+import { parseAddressList } from '../../config';
 import { parseSize } from '../../util/size';
 
 interface Args {

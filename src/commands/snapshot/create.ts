@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { createSnapshot, type CreateSnapshotResult } from '../../storage/snapshots';
+import { defineCommand } from '../../cmdutil/command';
+import { createSnapshot, type CreateSnapshotResult } from '../../storage';
 
 export default defineCommand<{ volume: string; snapshot: string; 'if-not-exists'?: boolean }, CreateSnapshotResult>({
   command: 'create <volume> <snapshot>',

@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import { forceOption } from '../../cli/options';
-import { deleteSnapshot, type DeleteSnapshotResult } from '../../storage/snapshots';
+import { defineCommand } from '../../cmdutil/command';
+import { forceOption } from '../../cmdutil/options';
+import { deleteSnapshot, type DeleteSnapshotResult } from '../../storage';
 
 export default defineCommand<{ volume: string; snapshot: string; 'if-exists'?: boolean }, DeleteSnapshotResult>({
   command: 'delete <volume> <snapshot>',

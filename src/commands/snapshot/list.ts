@@ -1,7 +1,7 @@
-import { defineCommand } from '../../cli/command';
-import { humanBytes } from '../../cli/output';
-import { listSnapshots, type ListSnapshotsResult } from '../../storage/snapshots';
-import { when } from '../volume/render';
+import { defineCommand } from '../../cmdutil/command';
+import { humanBytes } from '../../cmdutil/output';
+import { listSnapshots, type ListSnapshotsResult } from '../../storage';
+import { when } from '../../cmdutil/render';
 
 export default defineCommand<{ volume: string; size?: boolean }, ListSnapshotsResult>({
   command: 'list <volume>',

@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { rollbackCheck, rollbackVolume, type RollbackCheck, type RollbackResult } from '../../storage/rollback';
+import { defineCommand } from '../../cmdutil/command';
+import { rollbackCheck, rollbackVolume, type RollbackCheck, type RollbackResult } from '../../storage';
 
 interface Args {
   volume: string;

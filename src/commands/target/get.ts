@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import { publicationOf, type PublicationInfo } from '../../storage/targets/query';
-import { volumeRef } from '../volume/render';
+import { defineCommand } from '../../cmdutil/command';
+import { publicationOf, type PublicationInfo } from '../../storage';
+import { volumeRef } from '../../cmdutil/render';
 
 export default defineCommand<{ volume: string; snapshot?: string }, PublicationInfo>({
   command: 'get <volume>',

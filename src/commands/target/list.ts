@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { listTargetViews, type TargetView } from '../../storage/targets/query';
+import { defineCommand } from '../../cmdutil/command';
+import { listTargetViews, type TargetView } from '../../storage';
 
 export default defineCommand<{ all?: boolean }, { targets: TargetView[] }>({
   command: 'list',

@@ -1,7 +1,7 @@
-import { defineCommand } from '../../cli/command';
-import { vmidOption } from '../volume/options';
-import { publish, type Publication } from '../../storage/targets/publish';
-import { targetSettings } from './settings';
+import { defineCommand } from '../../cmdutil/command';
+import { vmidOption } from '../../cmdutil/parse';
+import { publish, type Publication } from '../../storage';
+import { targetSettings } from '../../cmdutil/settings';
 
 interface Args {
   volume: string;

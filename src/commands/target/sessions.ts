@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { targetSessions, type SessionsView } from '../../storage/targets/query';
+import { defineCommand } from '../../cmdutil/command';
+import { targetSessions, type SessionsView } from '../../storage';
 
 export default defineCommand<{ target: string }, SessionsView>({
   command: 'sessions <target>',

@@ -1,7 +1,7 @@
-import { defineCommand } from '../../cli/command';
-import { forceOption } from '../../cli/options';
-import { unpublish, type Unpublished } from '../../storage/targets/unpublish';
-import { volumeRef } from '../volume/render';
+import { defineCommand } from '../../cmdutil/command';
+import { forceOption } from '../../cmdutil/options';
+import { unpublish, type Unpublished } from '../../storage';
+import { volumeRef } from '../../cmdutil/render';
 
 export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>({
   command: 'unpublish <volume>',

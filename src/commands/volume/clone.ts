@@ -1,8 +1,7 @@
-import { defineCommand } from '../../cli/command';
-import type { VolumeView } from '../../storage/context';
-import { cloneVolume } from '../../storage/volumeClone';
-import { provisioningOption } from './options';
-import { renderVolume } from './render';
+import { defineCommand } from '../../cmdutil/command';
+import { type VolumeView, cloneVolume } from '../../storage';
+import { provisioningOption } from '../../cmdutil/parse';
+import { renderVolume } from '../../cmdutil/render';
 
 interface Args {
   source: string;

@@ -1,7 +1,7 @@
-import { defineCommand } from '../../cli/command';
-import { createVolume, type CreateResult } from '../../storage/volumes';
-import { blockSizeOption, provisioningOption, sizeOption } from './options';
-import { renderVolume } from './render';
+import { defineCommand } from '../../cmdutil/command';
+import { createVolume, type CreateResult } from '../../storage';
+import { blockSizeOption, provisioningOption, sizeOption } from '../../cmdutil/parse';
+import { renderVolume } from '../../cmdutil/render';
 
 interface Args {
   name: string;

@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import { forceOption } from '../../cli/options';
-import { deleteVolume, type DeleteResult } from '../../storage/volumeDelete';
+import { defineCommand } from '../../cmdutil/command';
+import { forceOption } from '../../cmdutil/options';
+import { deleteVolume, type DeleteResult } from '../../storage';
 
 export default defineCommand<{ name: string; cascade?: boolean }, DeleteResult>({
   command: 'delete <name>',

@@ -1,6 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import { freeName } from '../../storage/volumes';
-import { vmidOption } from './options';
+import { defineCommand } from '../../cmdutil/command';
+import { freeName } from '../../storage';
+import { vmidOption } from '../../cmdutil/parse';
 
 export default defineCommand<{ vmid: string; base?: boolean }, { name: string }>({
   command: 'free-name',

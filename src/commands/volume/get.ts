@@ -1,7 +1,6 @@
-import { defineCommand } from '../../cli/command';
-import type { VolumeView } from '../../storage/context';
-import { getVolume } from '../../storage/volumes';
-import { renderVolume } from './render';
+import { defineCommand } from '../../cmdutil/command';
+import { type VolumeView, getVolume } from '../../storage';
+import { renderVolume } from '../../cmdutil/render';
 
 export default defineCommand<{ name: string }, VolumeView>({
   command: 'get <name>',

@@ -1,9 +1,8 @@
-import { defineCommand } from '../../cli/command';
-import { humanBytes } from '../../cli/output';
-import type { VolumeView } from '../../storage/context';
-import { listVolumes } from '../../storage/volumes';
-import { vmidOption } from './options';
-import { when } from './render';
+import { defineCommand } from '../../cmdutil/command';
+import { humanBytes } from '../../cmdutil/output';
+import { type VolumeView, listVolumes } from '../../storage';
+import { vmidOption } from '../../cmdutil/parse';
+import { when } from '../../cmdutil/render';
 
 export default defineCommand<{ vmid?: string }, { volumes: VolumeView[] }>({
   command: 'list',

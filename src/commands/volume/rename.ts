@@ -1,5 +1,5 @@
-import { defineCommand } from '../../cli/command';
-import { renameVolume, type RenameResult } from '../../storage/volumeRename';
+import { defineCommand } from '../../cmdutil/command';
+import { renameVolume, type RenameResult } from '../../storage';
 
 export default defineCommand<{ name: string; 'new-name': string; 'expect-scsi-id'?: string }, RenameResult>({
   command: 'rename <name> <new-name>',

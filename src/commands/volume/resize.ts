@@ -1,8 +1,8 @@
-import { defineCommand } from '../../cli/command';
-import { humanBytes } from '../../cli/output';
+import { defineCommand } from '../../cmdutil/command';
+import { humanBytes } from '../../cmdutil/output';
 import { UsageError } from '../../errors';
-import { resizeVolume, type ResizeResult } from '../../storage/volumes';
-import { sizeOption } from './options';
+import { resizeVolume, type ResizeResult } from '../../storage';
+import { sizeOption } from '../../cmdutil/parse';
 
 export default defineCommand<{ name: string; size?: string; 'grow-by'?: string }, ResizeResult>({
   command: 'resize <name>',

@@ -3,9 +3,9 @@
 // images, one-at-a-time execution, and the REST semantics a real target lacks: a rename
 // rebuilds the target under its new name, a resize or rollback re-exports the LUN so the target
 // reads the new size.
-import type { DataEvent, LunExport, TargetBackend, TargetSettings } from '../backend';
-import type { SessionRec } from '../model';
-import { euiOf } from '../shapes';
+import type { DataEvent, LunExport, TargetBackend, TargetSettings } from '../model/backend';
+import type { SessionRec } from '../model/model';
+import { euiOf } from '../api/shapes';
 import { Serial } from './exec';
 import type { ImageStore } from './files';
 

@@ -7,7 +7,7 @@
 // Names are ZFS components ([A-Za-z0-9_.:-], never '@' or '/'), so they are safe file names.
 import { mkdir, open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataEvent } from '../backend';
+import type { DataEvent } from '../model/backend';
 import { describeExec, execTool, type Exec } from './exec';
 
 export interface ImageStoreEffects {

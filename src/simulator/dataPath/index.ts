@@ -1,10 +1,10 @@
 // The simulator's data path mode: a real iSCSI target behind the REST model. `tgt` runs on
 // the host (tgtd, userspace); `lio` runs in the test VM (the kernel target, configfs).
 import { mkdir } from 'node:fs/promises';
-import type { TargetBackend } from '../backend';
-import { backendSettings, lunExport } from '../handlers/targetBackend';
-import { isLoopback } from '../listeners';
-import { lunVolume, orderedVolumes, type SimState } from '../model';
+import type { TargetBackend } from '../model/backend';
+import { backendSettings, lunExport } from '../model/targetBackend';
+import { isLoopback } from '../transport/listeners';
+import { lunVolume, orderedVolumes, type SimState } from '../model/model';
 import type { ExportedTarget, ExportingBackend } from './base';
 import type { ConfigFs } from './configfs';
 import type { Exec } from './exec';

@@ -15,8 +15,8 @@
 // appliance (SCST_BIO, volume name), linked at tpgt_1/lun/lun_<n>.
 // Not modelled: per-LUN read-only (demo mode write-protects a whole TPG or nothing), and a
 // session's address (configfs lists only the initiator names of demo-mode sessions).
-import type { LunExport, TargetSettings } from '../backend';
-import type { SessionRec } from '../model';
+import type { LunExport, TargetSettings } from '../model/backend';
+import type { SessionRec } from '../model/model';
 import { APPLIANCE_VENDOR_ID, enforcedUsers, ExportingBackend, joviandssWwid, type ChapUser, type ExportedTarget } from './base';
 import { nodeConfigFs, type ConfigFs } from './configfs';
 import type { ImageStore } from './files';

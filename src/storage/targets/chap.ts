@@ -1,9 +1,9 @@
 // Makes a target's CHAP state match the storage: with CHAP, exactly one incoming user (ours);
 // without, no users and authentication off. The secret is sent only in a request body.
 import { ConfigError } from '../../errors';
-import { addIncomingUser, deleteIncomingUser, listIncomingUsers, updateTarget, type TargetRecord } from '../../jovian/targets';
+import { addIncomingUser, deleteIncomingUser, listIncomingUsers, updateTarget, type TargetRecord } from '../../jovian';
 import type { StorageContext } from '../context';
-import { checkChapSecret } from '../../config/values';
+import { checkChapSecret } from '../../config';
 
 export interface ChapSettings {
   enabled: boolean;

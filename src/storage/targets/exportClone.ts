@@ -1,10 +1,10 @@
 // A snapshot is published through its export clone: a read-only, thin clone named
 // se_<snap>_<B32(volume)> (upstream-compatible), created on publish and removed on unpublish.
 import { ExistsError, isMissing, NotFoundError } from '../../errors';
-import { cloneVolume, deleteVolume, findVolume } from '../../jovian/volumes';
-import { exportClonePhysical, withClusterPrefix } from '../naming';
+import { cloneVolume, deleteVolume, findVolume } from '../../jovian';
+import { exportClonePhysical, withClusterPrefix } from '../arrayNames';
 import { physicalSnapshot, physicalVolume, type StorageContext } from '../context';
-import { unpublishPhysical, type Detached } from '../unpublish';
+import { unpublishPhysical, type Detached } from './detach';
 
 export interface ExportClone {
   volume: string;

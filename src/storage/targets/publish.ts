@@ -3,15 +3,15 @@
 // cross-storage guards of reference §8.1. Safe under many concurrent jdssc processes: every
 // conflict is re-examined, never assumed, and partial work of this call is undone.
 import { ApplianceError, BusyError, ExistsError, isMissing, NotFoundError, UsageError } from '../../errors';
-import * as t from '../../jovian/targets';
-import { getVolume } from '../../jovian/volumes';
-import { vmidOf } from '../naming';
+import * as t from '../../jovian';
+import { getVolume } from '../../jovian';
+import { vmidOf } from '../arrayNames';
 import { physicalVolume, wwidOf, type StorageContext } from '../context';
 import { checkChap, syncChap, type ChapSettings } from './chap';
 import { ensureExportClone, exportCloneOf, removeExportClone } from './exportClone';
-import { groupBase, groupIndex, targetName } from './naming';
+import { groupBase, groupIndex, targetName } from './targetNames';
 import { resolvePortals, type Portals } from './vips';
-import { detachFromTarget, lunsOf } from '../unpublish';
+import { detachFromTarget, lunsOf } from './detach';
 
 export interface TargetSettings {
   targetPrefix: string;

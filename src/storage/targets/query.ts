@@ -1,8 +1,8 @@
 // Read-only target views: where a volume is published (never moves anything), all targets,
 // and the sessions the appliance sees on a target.
-import * as t from '../../jovian/targets';
+import * as t from '../../jovian';
 import { displayName, wwidOf, type StorageContext } from '../context';
-import { lunsOf } from '../unpublish';
+import { lunsOf } from './detach';
 import { publishedPhysical } from './exportClone';
 import { resolvePortals } from './vips';
 

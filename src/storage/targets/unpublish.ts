@@ -1,7 +1,7 @@
 // Unpublish: detach the LUN, delete the target when its last LUN goes, and for a snapshot
 // remove its export clone.
 import { physicalVolume, type StorageContext } from '../context';
-import { unpublishPhysical, type Detached } from '../unpublish';
+import { unpublishPhysical, type Detached } from './detach';
 import { exportCloneOf, removeExportClone } from './exportClone';
 
 export interface Unpublished {

@@ -1,7 +1,7 @@
 // The portals a target is reachable on: the pool's VIPs whose addresses are this storage's
 // data_addresses. Addresses that are not VIPs of the pool are ignored if at least one matches.
 import { ConfigError } from '../../errors';
-import { listVips, type Vip } from '../../jovian/pool';
+import { listVips, type Vip } from '../../jovian';
 import type { StorageContext } from '../context';
 
 export interface Portals {

@@ -3,9 +3,9 @@ import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Deadline } from '../../../src/util/deadline';
-import { DEFAULT_BINARIES } from '../../../src/host/defaults';
-import type { ExecOptions, ExecResult, Executor } from '../../../src/host/exec';
-import type { HostEnv, ToolName } from '../../../src/host/types';
+import { DEFAULT_BINARIES } from '../../../src/host/core/defaults';
+import type { ExecOptions, ExecResult, Executor } from '../../../src/host/core/exec';
+import type { HostEnv, ToolName } from '../../../src/host/core/types';
 import { FakeClock } from '../../helpers/fakeClock';
 import { memoryLogger, type MemoryLogger } from './memlog';
 

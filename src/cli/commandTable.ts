@@ -1,0 +1,62 @@
+// The command table. Command modules are cheap to import (no work at import time); heavy
+// libraries load inside `run` (axios on the first REST request).
+import cleanup from '../commands/cleanup/cleanup';
+import loginActivate from '../commands/login/activate';
+import loginDeactivate from '../commands/login/deactivate';
+import loginList from '../commands/login/list';
+import loginRescan from '../commands/login/rescan';
+import loginStatus from '../commands/login/status';
+import multipathAdd from '../commands/multipath/add';
+import multipathRemove from '../commands/multipath/remove';
+import multipathStatus from '../commands/multipath/status';
+import poolCheck from '../commands/pool/check';
+import poolStats from '../commands/pool/stats';
+import poolVips from '../commands/pool/vips';
+import simulatorStart from '../commands/simulator/start';
+import targetGet from '../commands/target/get';
+import targetList from '../commands/target/list';
+import targetPublish from '../commands/target/publish';
+import targetSessions from '../commands/target/sessions';
+import targetUnpublish from '../commands/target/unpublish';
+import snapshotCreate from '../commands/snapshot/create';
+import snapshotDelete from '../commands/snapshot/delete';
+import snapshotList from '../commands/snapshot/list';
+import snapshotRollback from '../commands/snapshot/rollback';
+import volumeClone from '../commands/volume/clone';
+import volumeCreate from '../commands/volume/create';
+import volumeDelete from '../commands/volume/delete';
+import volumeFreeName from '../commands/volume/freeName';
+import volumeGet from '../commands/volume/get';
+import volumeList from '../commands/volume/list';
+import volumeRename from '../commands/volume/rename';
+import volumeResize from '../commands/volume/resize';
+import type { CommandDef, NounDef } from '../cmdutil/command';
+
+export const NOUNS: NounDef[] = [
+  { name: 'pool', describe: 'Pool capacity, virtual IPs and health check', verbs: [poolStats, poolVips, poolCheck] },
+  {
+    name: 'volume',
+    describe: 'Volumes (VM disks): create, get, list, free-name, resize, rename, clone, delete',
+    verbs: [volumeCreate, volumeGet, volumeList, volumeFreeName, volumeResize, volumeRename, volumeClone, volumeDelete],
+  },
+  {
+    name: 'snapshot',
+    describe: 'Snapshots: create, delete, list, rollback (with blocker check)',
+    verbs: [snapshotCreate, snapshotDelete, snapshotList, snapshotRollback],
+  },
+  {
+    name: 'target',
+    describe: 'iSCSI targets on the array: publish, unpublish, get, list, sessions',
+    verbs: [targetPublish, targetUnpublish, targetGet, targetList, targetSessions],
+  },
+  {
+    name: 'login',
+    describe: 'This host: activate (publish, log in, wait for the device), deactivate, status, rescan, list',
+    verbs: [loginActivate, loginDeactivate, loginStatus, loginRescan, loginList],
+  },
+  { name: 'multipath', describe: 'This host: the multipath map of one WWID (status, add, remove)', verbs: [multipathStatus, multipathAdd, multipathRemove] },
+  { name: 'simulator', describe: 'A JovianDSS REST simulator on loopback (demo, tests, safe sandbox)', verbs: [simulatorStart] },
+];
+
+/** Commands that are verbs on their own (`jdssc cleanup`). */
+export const TOP_LEVEL: CommandDef[] = [cleanup];

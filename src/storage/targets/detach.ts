@@ -1,0 +1,55 @@
+// Detaching a volume from its iSCSI target(s); a target whose last LUN goes is deleted at once
+// (upstream left such "zombie" targets behind and swept them on a 1 % chance, §8.1).
+import { BusyError } from '../../errors';
+import { deleteTarget, detachLun, findLuns, findSessions, listLuns, type LunLocation } from '../../jovian';
+import type { StorageContext } from '../context';
+
+export interface Detached {
+  target: string;
+  lun: number;
+  targetDeleted: boolean;
+}
+
+/** Where a volume is attached in this pool (the look-up itself spans every pool of the appliance). */
+export async function lunsOf(ctx: StorageContext, physical: string): Promise<LunLocation[]> {
+  return (await findLuns(ctx.rest, physical)).filter((l) => l.pool === ctx.pool);
+}
+
+export async function unpublishPhysical(ctx: StorageContext, physical: string): Promise<Detached[]> {
+  const out: Detached[] = [];
+  for (const loc of await lunsOf(ctx, physical)) out.push(await detachFromTarget(ctx, loc.target, physical, loc.lun));
+  return out;
+}
+
+export async function detachFromTarget(ctx: StorageContext, target: string, physical: string, lun: number): Promise<Detached> {
+  await refuseForeignSessions(ctx, target, physical);
+  await detachLun(ctx.rest, target, physical);
+  const left = await listLuns(ctx.rest, target);
+  let targetDeleted = left === undefined;
+  if (left !== undefined && left.length === 0) {
+    await deleteTarget(ctx.rest, target);
+    targetDeleted = true;
+  }
+  ctx.log.info(`detached ${physical} (LUN ${lun}) from ${target}${targetDeleted ? '; target deleted' : ''}`);
+  return { target, lun, targetDeleted };
+}
+
+/**
+ * Another host logged in to the target may be using this LUN (a VM running there, or devices it
+ * never tore down): pulling it would leave that host with a dead disk, and a later LUN with the
+ * same number would show up under its old device. So detaching waits for that host (or --force).
+ * This host's own sessions do not count: it has torn its devices down before asking.
+ */
+async function refuseForeignSessions(ctx: StorageContext, target: string, physical: string): Promise<void> {
+  if (ctx.forceDetach) return;
+  const sessions = await findSessions(ctx.rest, target);
+  if (!sessions) return; // the target is gone: nothing to protect
+  const mine = ctx.localInitiator()?.toLowerCase();
+  const foreign = sessions.filter((s) => !mine || s.initiator.toLowerCase() !== mine);
+  if (foreign.length === 0) return;
+  const who = [...new Set(foreign.map((s) => (s.address ? `${s.initiator} (${s.address})` : s.initiator || 'an unnamed initiator')))].join(', ');
+  throw new BusyError(`${target} has live iSCSI sessions from other hosts: ${who}; ${physical} may be in use there. Deactivate it on those hosts (or run jdssc cleanup there), or pass --force`, {
+    target,
+    initiators: [...new Set(foreign.map((s) => s.initiator))],
+  });
+}
