@@ -16,7 +16,19 @@ export async function startSimulator({ listen = '127.0.0.1' } = {}) {
   writeFileSync(join(dir, 'password'), `${password}\n`, { mode: 0o600 });
   const child = spawn(
     process.execPath,
-    [JDSSC, 'simulator', 'start', '--listen', listen, '--password-file', join(dir, 'password'), '--ca-file', join(dir, 'ca.pem'), '--ready-file', join(dir, 'ready.json')],
+    [
+      JDSSC,
+      'simulator',
+      'start',
+      '--listen',
+      listen,
+      '--password-file',
+      join(dir, 'password'),
+      '--ca-file',
+      join(dir, 'ca.pem'),
+      '--ready-file',
+      join(dir, 'ready.json'),
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   for (let i = 0; i < 200 && !existsSync(join(dir, 'ready.json')); i++) await new Promise((r) => setTimeout(r, 50));
@@ -33,7 +45,13 @@ export async function startSimulator({ listen = '127.0.0.1' } = {}) {
       ssl_ca_file: join(dir, 'ca.pem'),
       ...extra,
     };
-    writeFileSync(config, Object.entries(s).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n', { mode: 0o600 });
+    writeFileSync(
+      config,
+      Object.entries(s)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n') + '\n',
+      { mode: 0o600 },
+    );
   };
   writeConfig();
   const control = (method, path, body) =>

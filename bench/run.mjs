@@ -50,7 +50,13 @@ try {
   for (const s of ['a', 'b', 'c']) jd(['snapshot', 'create', 'vm-100-disk-2', s]);
   for (const [name, args, minimal] of ops) {
     const n = await count(args);
-    row(`REST requests: ${name}`, String(n), minimal === null ? '' : `minimal: ${minimal}`, 'minimal', minimal === null ? '' : n <= minimal ? 'ok' : `+${n - minimal}`);
+    row(
+      `REST requests: ${name}`,
+      String(n),
+      minimal === null ? '' : `minimal: ${minimal}`,
+      'minimal',
+      minimal === null ? '' : n <= minimal ? 'ok' : `+${n - minimal}`,
+    );
   }
 
   // --- 3. listing at scale -------------------------------------------------------------------
@@ -59,16 +65,40 @@ try {
     await sim.control('POST', '/seed', { pool: 'Pool-0', volumes: n - Object.keys(listTimes).length * 1000, prefix: `v_vm-${n}-disk-` });
     const rss = join(sim.dir, `rss-${n}`);
     const runs = [];
-    for (let i = 0; i < 5; i++) runs.push(timeRun(process.execPath, ['-r', join(ROOT, 'bench', 'report-rss.cjs'), JDSSC, '-c', sim.config, 'volume', 'list', '--json'], { ...sim.env, BENCH_RSS_FILE: rss }).ms);
+    for (let i = 0; i < 5; i++)
+      runs.push(
+        timeRun(process.execPath, ['-r', join(ROOT, 'bench', 'report-rss.cjs'), JDSSC, '-c', sim.config, 'volume', 'list', '--json'], {
+          ...sim.env,
+          BENCH_RSS_FILE: rss,
+        }).ms,
+      );
     listTimes[n] = { ms: median(runs), rssMb: Number(readFileSync(rss, 'utf8')) / 1024 };
   }
   const t1k = listTimes[1000];
   const t10k = listTimes[10000];
   row('volume list, 1 000 volumes', `${ms(t1k.ms)}, ${t1k.rssMb.toFixed(0)} MB peak`, '', '', '');
-  row('volume list, 10 000 volumes', `${ms(t10k.ms)}, ${t10k.rssMb.toFixed(0)} MB peak`, `1 000 volumes: ${ms(t1k.ms)}`, '≤ 2 s, linear', t10k.ms <= 2000 && t10k.ms / t1k.ms <= 12 ? `ok (${(t10k.ms / t1k.ms).toFixed(1)}× for 10× the volumes)` : `MISS (${(t10k.ms / t1k.ms).toFixed(1)}×)`);
+  row(
+    'volume list, 10 000 volumes',
+    `${ms(t10k.ms)}, ${t10k.rssMb.toFixed(0)} MB peak`,
+    `1 000 volumes: ${ms(t1k.ms)}`,
+    '≤ 2 s, linear',
+    t10k.ms <= 2000 && t10k.ms / t1k.ms <= 12
+      ? `ok (${(t10k.ms / t1k.ms).toFixed(1)}× for 10× the volumes)`
+      : `MISS (${(t10k.ms / t1k.ms).toFixed(1)}×)`,
+  );
   await sim.control('POST', '/seed', { pool: 'Pool-0', volumes: 1, prefix: 'v_many-snaps-', snapshotsPerVolume: 1000 });
-  const snapList = compare(5, () => jd(['snapshot', 'list', 'many-snaps-0', '--json']).ms, () => jd(['pool', 'stats', '--json']).ms);
-  row('snapshot list, 1 000 snapshots', ms(snapList.value), `pool stats: ${ms(snapList.baseline)}`, '', `${(snapList.value / snapList.baseline).toFixed(2)}×`);
+  const snapList = compare(
+    5,
+    () => jd(['snapshot', 'list', 'many-snaps-0', '--json']).ms,
+    () => jd(['pool', 'stats', '--json']).ms,
+  );
+  row(
+    'snapshot list, 1 000 snapshots',
+    ms(snapList.value),
+    `pool stats: ${ms(snapList.baseline)}`,
+    '',
+    `${(snapList.value / snapList.baseline).toFixed(2)}×`,
+  );
 
   // --- 4. a dead first control address ----------------------------------------------------------
   sim.writeConfig({ control_addresses: '127.0.0.4,127.0.0.1', connect_timeout: 1 });
@@ -78,7 +108,13 @@ try {
   const later = median([0, 1, 2, 3, 4].map(() => jd(['pool', 'stats', '--json']).ms));
   sim.writeConfig({ control_addresses: '127.0.0.1' });
   const healthy = median([0, 1, 2, 3, 4].map(() => jd(['pool', 'stats', '--json']).ms));
-  row('dead first address (connect timeout 1 s): first run', ms(first), `healthy: ${ms(healthy)}`, '≤ 1 connect timeout extra', first - healthy <= 1200 ? 'ok' : 'MISS');
+  row(
+    'dead first address (connect timeout 1 s): first run',
+    ms(first),
+    `healthy: ${ms(healthy)}`,
+    '≤ 1 connect timeout extra',
+    first - healthy <= 1200 ? 'ok' : 'MISS',
+  );
   row('dead first address: later runs', ms(later), `healthy: ${ms(healthy)}`, 'avoids it', later - healthy <= 50 ? 'ok' : 'MISS');
 } finally {
   await sim.stop();
@@ -101,7 +137,11 @@ function printTable() {
   const head = ['measure', 'value', 'baseline (same run)', 'goal', 'result'];
   const data = rows.map((r) => [r.measure, r.value, r.baseline, r.goal, r.ok]);
   const w = head.map((h, i) => Math.max(h.length, ...data.map((d) => String(d[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i])).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(w[i]))
+      .join('  ')
+      .trimEnd();
   console.log(`\njdssc benchmark (node ${process.version}, ${RUNS} runs per start-up figure, medians)\n`);
   console.log(line(head));
   console.log(w.map((x) => '-'.repeat(x)).join('  '));

@@ -13,7 +13,9 @@ const shim = (name) => new URL(`./shims/${name}.cjs`, import.meta.url).pathname;
 const lazyStringWidth = {
   name: 'lazy-string-width',
   setup(b) {
-    b.onResolve({ filter: /^string-width$/ }, (args) => (args.importer === shim('string-width') ? undefined : { path: shim('string-width') }));
+    b.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.importer === shim('string-width') ? undefined : { path: shim('string-width') },
+    );
   },
 };
 

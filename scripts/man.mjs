@@ -5,7 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const jdssc = (args) => execFileSync(process.execPath, ['bin/jdssc', ...args], { encoding: 'utf8' });
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const esc = (t) => t.replace(/\\/g, '\\e').replace(/^([.'])/gm, '\\&$1').replace(/-/g, '\\-');
+const esc = (t) =>
+  t
+    .replace(/\\/g, '\\e')
+    .replace(/^([.'])/gm, '\\&$1')
+    .replace(/-/g, '\\-');
 
 const top = jdssc(['--help']);
 const nouns = [...top.matchAll(/^\s+jdssc (\w[\w-]*)\s{2,}/gm)].map((m) => m[1]).filter((n) => n !== 'completion');

@@ -4,4 +4,10 @@
 function unused() {
   throw new Error('HTTP/2 is not used by jdssc');
 }
-module.exports = { connect: unused, constants: {}, get default() { return module.exports; } };
+module.exports = {
+  connect: unused,
+  constants: {},
+  get default() {
+    return module.exports;
+  },
+};

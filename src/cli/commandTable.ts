@@ -54,7 +54,11 @@ export const NOUNS: NounDef[] = [
     describe: 'This host: activate (publish, log in, wait for the device), deactivate, status, rescan, list',
     verbs: [loginActivate, loginDeactivate, loginStatus, loginRescan, loginList],
   },
-  { name: 'multipath', describe: 'This host: the multipath map of one WWID (status, add, remove)', verbs: [multipathStatus, multipathAdd, multipathRemove] },
+  {
+    name: 'multipath',
+    describe: 'This host: the multipath map of one WWID (status, add, remove)',
+    verbs: [multipathStatus, multipathAdd, multipathRemove],
+  },
   { name: 'simulator', describe: 'A JovianDSS REST simulator on loopback (demo, tests, safe sandbox)', verbs: [simulatorStart] },
 ];
 

@@ -66,7 +66,8 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
  * start-up (Proxmox runs jdssc for every disk operation). --help itself is unaffected.
  */
 function skipHelpCaching(cli: Argv): void {
-  const internals = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } }).getInternalMethods;
+  const internals = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } })
+    .getInternalMethods;
   const usage = internals?.call(cli).getUsageInstance();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
@@ -90,7 +91,10 @@ function addCommand(y: Argv, def: CommandDef, start: Start): void {
 
 function addVerbs(y: Argv, noun: NounDef, start: Start): Argv {
   for (const def of noun.verbs) addCommand(y, def, start);
-  return y.demandCommand(1, `give a ${noun.name} verb (${noun.verbs.map((v) => v.command.split(' ')[0]).join(', ')}); see jdssc ${noun.name} --help`);
+  return y.demandCommand(
+    1,
+    `give a ${noun.name} verb (${noun.verbs.map((v) => v.command.split(' ')[0]).join(', ')}); see jdssc ${noun.name} --help`,
+  );
 }
 
 async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO, overrides: FactoryOverrides): Promise<number> {

@@ -29,6 +29,7 @@ export function provisioningOption(args: { thin?: boolean; thick?: boolean }): b
 
 export function vmidOption(value: unknown): number {
   const text = String(value ?? '');
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 999999999) throw new UsageError(`--vmid: expected a VM id (a positive integer), got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 999999999)
+    throw new UsageError(`--vmid: expected a VM id (a positive integer), got ${JSON.stringify(text)}`);
   return Number(text);
 }

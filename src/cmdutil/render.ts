@@ -18,7 +18,12 @@ export function renderVolume(v: VolumeView, p: Printer): void {
 }
 
 export function when(epoch: number | null): string | null {
-  return epoch === null ? null : new Date(epoch * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return epoch === null
+    ? null
+    : new Date(epoch * 1000)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 }
 
 /** `volume` or `volume@snapshot`, as users name what a command acted on. */

@@ -62,7 +62,13 @@ function spec<K extends keyof Settings>(s: SettingSpec<K>): SettingSpec {
 }
 
 export const SETTINGS: SettingSpec[] = [
-  spec({ setting: 'pool', keys: ['pool_name', 'jovian_pool'], flag: 'pool', parse: parseString, describe: 'JovianDSS pool name (default Pool-0)' }),
+  spec({
+    setting: 'pool',
+    keys: ['pool_name', 'jovian_pool'],
+    flag: 'pool',
+    parse: parseString,
+    describe: 'JovianDSS pool name (default Pool-0)',
+  }),
   spec({
     setting: 'controlAddresses',
     keys: ['control_addresses', 'rest_api_addresses', 'san_hosts'],
@@ -91,7 +97,13 @@ export const SETTINGS: SettingSpec[] = [
     parse: (k, v) => parseInteger(k, v, 1, 65535),
     describe: 'iSCSI portal port (default 3260)',
   }),
-  spec({ setting: 'userName', keys: ['user_name', 'rest_api_login', 'san_login'], flag: 'user-name', parse: parseString, describe: 'REST API user (default admin)' }),
+  spec({
+    setting: 'userName',
+    keys: ['user_name', 'rest_api_login', 'san_login'],
+    flag: 'user-name',
+    parse: parseString,
+    describe: 'REST API user (default admin)',
+  }),
   spec({
     setting: 'tlsVerify',
     keys: ['ssl_cert_verify', 'driver_ssl_cert_verify'],
@@ -99,7 +111,13 @@ export const SETTINGS: SettingSpec[] = [
     parse: parseBool,
     describe: 'verify the appliance TLS certificate (default true; false is logged as a warning)',
   }),
-  spec({ setting: 'caFile', keys: ['ssl_ca_file', 'driver_ssl_cert_path'], flag: 'ca-file', parse: parseString, describe: 'CA bundle (PEM) used to verify the appliance certificate' }),
+  spec({
+    setting: 'caFile',
+    keys: ['ssl_ca_file', 'driver_ssl_cert_path'],
+    flag: 'ca-file',
+    parse: parseString,
+    describe: 'CA bundle (PEM) used to verify the appliance certificate',
+  }),
   spec({
     setting: 'targetPrefix',
     keys: ['target_prefix', 'iscsi_target_prefix'],
@@ -107,7 +125,12 @@ export const SETTINGS: SettingSpec[] = [
     parse: parseTargetPrefix,
     describe: 'IQN prefix of the targets this storage creates (default iqn.2025-04.proxmox.joviandss.iscsi)',
   }),
-  spec({ setting: 'blockSize', keys: ['block_size', 'jovian_block_size'], parse: parseBlockSize, describe: 'default volume block size, 4K..1M (default 16K)' }),
+  spec({
+    setting: 'blockSize',
+    keys: ['block_size', 'jovian_block_size'],
+    parse: parseBlockSize,
+    describe: 'default volume block size, 4K..1M (default 16K)',
+  }),
   spec({
     setting: 'thinProvision',
     keys: ['thin_provisioning', 'thin_provision', 'san_thin_provision'],
@@ -121,8 +144,20 @@ export const SETTINGS: SettingSpec[] = [
     parse: (k, v) => parseInteger(k, v, 1, 255),
     describe: 'LUNs per iSCSI target before a new target of the VM is created (default 8)',
   }),
-  spec({ setting: 'chapEnabled', keys: ['chap_enabled'], flag: 'chap-enabled', parse: parseBool, describe: 'require CHAP on targets this storage publishes (default false)' }),
-  spec({ setting: 'chapUser', keys: ['chap_user_name'], flag: 'chap-user', parse: parseChapUser, describe: 'CHAP user name (the secret comes from the password file)' }),
+  spec({
+    setting: 'chapEnabled',
+    keys: ['chap_enabled'],
+    flag: 'chap-enabled',
+    parse: parseBool,
+    describe: 'require CHAP on targets this storage publishes (default false)',
+  }),
+  spec({
+    setting: 'chapUser',
+    keys: ['chap_user_name'],
+    flag: 'chap-user',
+    parse: parseChapUser,
+    describe: 'CHAP user name (the secret comes from the password file)',
+  }),
   spec({
     setting: 'clusterPrefix',
     keys: ['cluster_prefix'],
@@ -130,9 +165,27 @@ export const SETTINGS: SettingSpec[] = [
     parse: parseClusterPrefix,
     describe: 'prefix that keeps several Proxmox clusters apart on one pool (letters and digits)',
   }),
-  spec({ setting: 'multipath', keys: ['multipath'], flag: 'multipath', parse: parseBool, describe: 'use dm-multipath devices on the host (default false)' }),
-  spec({ setting: 'logLevel', keys: ['loglevel', 'loglvl', 'log_level'], flag: 'log-level', parse: parseLogLevel, describe: 'critical, error, warning, info or debug (default info)' }),
-  spec({ setting: 'logFile', keys: ['logfile', 'log_file'], flag: 'log-file', parse: parseString, describe: 'log file, created 0600 (default: no log file)' }),
+  spec({
+    setting: 'multipath',
+    keys: ['multipath'],
+    flag: 'multipath',
+    parse: parseBool,
+    describe: 'use dm-multipath devices on the host (default false)',
+  }),
+  spec({
+    setting: 'logLevel',
+    keys: ['loglevel', 'loglvl', 'log_level'],
+    flag: 'log-level',
+    parse: parseLogLevel,
+    describe: 'critical, error, warning, info or debug (default info)',
+  }),
+  spec({
+    setting: 'logFile',
+    keys: ['logfile', 'log_file'],
+    flag: 'log-file',
+    parse: parseString,
+    describe: 'log file, created 0600 (default: no log file)',
+  }),
   spec({
     setting: 'connectTimeoutMs',
     keys: ['connect_timeout'],
@@ -189,7 +242,13 @@ export const SETTINGS: SettingSpec[] = [
     parse: (k, v) => parseInteger(k, v, 1, 1000),
     describe: 'rounds over the REST addresses before giving up (default: keep trying until the deadline); 1 for fast polling',
   }),
-  spec({ setting: 'stateDir', keys: ['state_dir'], flag: 'state-dir', parse: parseString, describe: 'directory for jdssc state (address memory, locks, LUN records)' }),
+  spec({
+    setting: 'stateDir',
+    keys: ['state_dir'],
+    flag: 'state-dir',
+    parse: parseString,
+    describe: 'directory for jdssc state (address memory, locks, LUN records)',
+  }),
 ];
 
 /** Keys of upstream's YAML that mean nothing to jdssc; accepted silently so old files keep working. */

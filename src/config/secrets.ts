@@ -59,7 +59,10 @@ export function readPasswordFile(path: string, fs: FileSystem): Secrets {
       'password_file',
     );
   }
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   const keyed = lines.some((l) => /^(user_password|chap_user_password)(\s|$)/.test(l));
   if (!keyed) {
     const pw = lines[0];

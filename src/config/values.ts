@@ -107,7 +107,10 @@ export function parseClusterPrefix(key: string, value: unknown): string {
 export function parseChapUser(key: string, value: unknown): string {
   const text = parseString(key, value);
   if (!/^\w([a-zA-Z0-9\-_]*\w)?$/.test(text) || /[^\x00-\x7f]/.test(text)) {
-    throw new ConfigError(`${key}: CHAP user name may contain only letters, digits, '-' and '_' and must start and end with a letter, digit or '_'`, key);
+    throw new ConfigError(
+      `${key}: CHAP user name may contain only letters, digits, '-' and '_' and must start and end with a letter, digit or '_'`,
+      key,
+    );
   }
   return text;
 }
@@ -133,7 +136,10 @@ export function parseSeconds(key: string, value: unknown, minSeconds: number, ma
 export function parseStorageId(key: string, value: unknown): string {
   const text = parseString(key, value);
   if (!/^[A-Za-z][A-Za-z0-9\-_.]*$/.test(text)) {
-    throw new ConfigError(`${key}: a storage id starts with a letter and contains letters, digits, '-', '_' or '.', got ${JSON.stringify(text)}`, key);
+    throw new ConfigError(
+      `${key}: a storage id starts with a letter and contains letters, digits, '-', '_' or '.', got ${JSON.stringify(text)}`,
+      key,
+    );
   }
   return text;
 }

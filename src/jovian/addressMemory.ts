@@ -30,7 +30,10 @@ export function createAddressMemory(opts: {
   fs?: MemoryFs;
 }): AddressMemory {
   const fs = opts.fs ?? nodeFs;
-  const key = createHash('sha256').update(`${opts.addresses.join(',')}:${opts.port}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(`${opts.addresses.join(',')}:${opts.port}`)
+    .digest('hex')
+    .slice(0, 16);
   const file = join(opts.stateDir, `rest-${key}.json`);
   let stored: Stored = read(fs, file);
 

@@ -188,7 +188,14 @@ export class RestClient {
     return `${base}${req.path}${query}`;
   }
 
-  private async backoff(round: number, retryAfterMs: number | undefined, req: RestRequest, path: string, failures: string[], transient?: string): Promise<void> {
+  private async backoff(
+    round: number,
+    retryAfterMs: number | undefined,
+    req: RestRequest,
+    path: string,
+    failures: string[],
+    transient?: string,
+  ): Promise<void> {
     const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** Math.min(round, 20));
     // Full jitter keeps twenty simultaneous jdssc processes from retrying in lockstep.
     const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, 30_000) : exp / 2 + (this.random() * exp) / 2;
@@ -200,14 +207,20 @@ export class RestClient {
     if (!force && !this.o.deadline.expired()) return;
     const budget = Math.round(this.o.deadline.budgetMs / 1000);
     if (failures.length === 0) {
-      throw new UnreachableError(`no answer from JovianDSS for ${req.method} ${path} within the ${budget} s deadline`, { failures }, 'timeout');
+      throw new UnreachableError(
+        `no answer from JovianDSS for ${req.method} ${path} within the ${budget} s deadline`,
+        { failures },
+        'timeout',
+      );
     }
     throw this.giveUp(req, path, failures, transient, ` (gave up at the ${budget} s deadline)`);
   }
 
   private giveUp(req: RestRequest, path: string, failures: string[], transient?: string, when = ''): JdsscError {
     if (transient) {
-      return new UnreachableError(`JovianDSS kept refusing ${req.method} ${path}: ${transient} (${summarise(failures)})${when}`, { failures });
+      return new UnreachableError(`JovianDSS kept refusing ${req.method} ${path}: ${transient} (${summarise(failures)})${when}`, {
+        failures,
+      });
     }
     return new UnreachableError(`JovianDSS REST API unreachable: ${summarise(failures)}${when}`, { failures });
   }

@@ -33,4 +33,3 @@ export interface HttpSender {
   send(req: HttpRequest): Promise<HttpResponse>;
   close(): void;
 }
-

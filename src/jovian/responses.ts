@@ -39,7 +39,10 @@ export function classifyResponse(res: HttpResponse, method: Method, path: string
     // A 5xx without our JSON envelope comes from a proxy or a restarting service, not from the API.
     if (res.status >= 500) return { kind: 'transient', reason: `HTTP ${res.status} without a JSON body` };
     if (res.status >= 200 && res.status < 300) return { kind: 'transient', reason: `HTTP ${res.status} with an unreadable body` };
-    return { kind: 'error', error: new ApplianceError(`JovianDSS answered ${method} ${path} with HTTP ${res.status} and no readable body`) };
+    return {
+      kind: 'error',
+      error: new ApplianceError(`JovianDSS answered ${method} ${path} with HTTP ${res.status} and no readable body`),
+    };
   }
 
   const err = envelope.error;
@@ -51,7 +54,8 @@ export function classifyResponse(res: HttpResponse, method: Method, path: string
   if (err && isCfgParserError(err)) return { kind: 'transient', reason: 'CfgParserError (concurrent iSCSI configuration update)' };
   if (res.status === 502 || res.status === 504) return { kind: 'transient', reason: `HTTP ${res.status}` };
   // The web framework's own crash page (not a ZFS/SCST error): a read can safely be asked again.
-  if (method === 'GET' && /InternalServerError/.test(err?.class ?? '')) return { kind: 'transient', reason: 'HTTP 500 internal server error' };
+  if (method === 'GET' && /InternalServerError/.test(err?.class ?? ''))
+    return { kind: 'transient', reason: 'HTTP 500 internal server error' };
   return { kind: 'error', error: mapApplianceError(res.status, err ?? {}, method, path) };
 }
 

@@ -44,7 +44,12 @@ export const DEFAULT_POOLS: PoolSeed[] = [
 
 function seedPools(state: SimState, pools: PoolSeed[]): void {
   for (const p of pools) {
-    const vips: VipRec[] = (p.vips ?? []).map((v, i) => ({ name: v.name, address: v.address, netmask: v.netmask ?? '255.255.255.0', iface: v.iface ?? `eth${i}` }));
+    const vips: VipRec[] = (p.vips ?? []).map((v, i) => ({
+      name: v.name,
+      address: v.address,
+      netmask: v.netmask ?? '255.255.255.0',
+      iface: v.iface ?? `eth${i}`,
+    }));
     state.addPool({ name: p.name, id: p.id, sizeBytes: p.sizeBytes ?? 100 * 2 ** 30, vips, oldFirmware: p.oldFirmware });
   }
 }
@@ -99,7 +104,21 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     settleData,
   });
   const https: Server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 });
-  https.on('request', createRequestListener({ state, faults, log, auth: new BasicAuth(opts.user ?? 'admin', opts.password ?? 'admin'), backend, router: buildRouter(), port, control, hung, settleData }));
+  https.on(
+    'request',
+    createRequestListener({
+      state,
+      faults,
+      log,
+      auth: new BasicAuth(opts.user ?? 'admin', opts.password ?? 'admin'),
+      backend,
+      router: buildRouter(),
+      port,
+      control,
+      hung,
+      settleData,
+    }),
+  );
   https.on('tlsClientError', () => undefined); // a client rejecting our cert is its business
   listeners = new AddressListeners(addresses, (socket) => https.emit('connection', socket));
   try {

@@ -60,7 +60,9 @@ export async function simulatorMain(opts: SimulatorMainOptions, io: SimulatorMai
   const { readyFile, caFile, passwordFile, ...simOptions } = opts;
   const foreign = (simOptions.listen ?? []).filter((a) => !isLoopback(a));
   if (!simOptions.listen?.length || foreign.length) {
-    io.stderr.write(`jdssc simulator: listen addresses must be loopback (127.0.0.0/8 or ::1)${foreign.length ? `; refused: ${foreign.join(', ')}` : ''}\n`);
+    io.stderr.write(
+      `jdssc simulator: listen addresses must be loopback (127.0.0.0/8 or ::1)${foreign.length ? `; refused: ${foreign.join(', ')}` : ''}\n`,
+    );
     return 2;
   }
   let password = simOptions.password;
@@ -90,14 +92,25 @@ export async function simulatorMain(opts: SimulatorMainOptions, io: SimulatorMai
         addresses: sim.addresses,
         caFile: caFile ?? null,
         user,
-        ...(sim.dataPath ? { dataPath: { kind: sim.dataPath.kind, port: sim.dataPath.port, portals: sim.dataPath.addresses, dataDir: sim.dataPath.dataDir } } : {}),
+        ...(sim.dataPath
+          ? {
+              dataPath: {
+                kind: sim.dataPath.kind,
+                port: sim.dataPath.port,
+                portals: sim.dataPath.addresses,
+                dataDir: sim.dataPath.dataDir,
+              },
+            }
+          : {}),
       };
       await writeAtomically(readyFile, `${JSON.stringify(ready)}\n`, 0o600);
     }
     io.stdout.write(`jdssc simulator listening on ${sim.addresses.map((a) => sim.baseUrl(a)).join(', ')} (user ${user})\n`);
     if (sim.dataPath) {
       const dp = sim.dataPath;
-      io.stdout.write(`jdssc simulator data path: ${dp.kind} on ${dp.addresses.map((a) => `${a}:${dp.port}`).join(', ')}, images in ${dp.dataDir}\n`);
+      io.stdout.write(
+        `jdssc simulator data path: ${dp.kind} on ${dp.addresses.map((a) => `${a}:${dp.port}`).join(', ')}, images in ${dp.dataDir}\n`,
+      );
     }
     await stopped;
   } catch (e) {

@@ -144,7 +144,9 @@ const MAX_DATASET = 255;
 /** Check a logical volume name from the user; returns its physical name. */
 export function checkVolumeName(logical: string, pool: string, label = 'volume name'): string {
   if (logical === '' || /[/\x00-\x1f\x7f]/.test(logical) || logical !== logical.trim()) {
-    throw new UsageError(`${label} ${JSON.stringify(logical)} is not valid: it must be non-empty, without '/', control characters or surrounding spaces`);
+    throw new UsageError(
+      `${label} ${JSON.stringify(logical)} is not valid: it must be non-empty, without '/', control characters or surrounding spaces`,
+    );
   }
   const physical = volumePhysical(logical);
   if (Buffer.byteLength(`${pool}/${physical}`) > MAX_DATASET) {

@@ -54,12 +54,25 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
       // The volume list was read before the targets: a disk made and published meanwhile is
       // not in it. Only a direct look-up proves the volume is gone.
       if (await vols.findVolume(ctx.rest, l.name)) continue;
-      const orphan: ArrayOrphan = { kind: 'dangling-lun', key: `lun:${target.name}:${l.lun}:${l.name}`, name: `${target.name} LUN ${l.lun}`, detail: `points to ${l.name}, which no longer exists`, ref: { target: target.name, lun: l.lun, volume: l.name } };
+      const orphan: ArrayOrphan = {
+        kind: 'dangling-lun',
+        key: `lun:${target.name}:${l.lun}:${l.name}`,
+        name: `${target.name} LUN ${l.lun}`,
+        detail: `points to ${l.name}, which no longer exists`,
+        ref: { target: target.name, lun: l.lun, volume: l.name },
+      };
       const sessions = await (busy ??= targetSessions(ctx, target.name));
       if (sessions) orphan.keep = `in use: ${sessions}`;
       orphans.push(orphan);
     }
-    if (luns.length === 0) orphans.push({ kind: 'empty-target', key: `target:${target.name}`, name: target.name, detail: 'has no LUNs', ref: { target: target.name } });
+    if (luns.length === 0)
+      orphans.push({
+        kind: 'empty-target',
+        key: `target:${target.name}`,
+        name: target.name,
+        detail: 'has no LUNs',
+        ref: { target: target.name },
+      });
   }
 
   for (const v of all) {
@@ -67,7 +80,15 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
     if (mine === undefined) continue;
     if (isExportCloneName(v.name)) {
       const attached = (await lunsOf(ctx, v.name)).length > 0;
-      if (!attached) orphans.push({ kind: 'export-clone', key: `export:${v.name}`, name: displayName(ctx, v.name), detail: `${v.name} is not published`, created: v.creation, ref: { volume: v.name } });
+      if (!attached)
+        orphans.push({
+          kind: 'export-clone',
+          key: `export:${v.name}`,
+          name: displayName(ctx, v.name),
+          detail: `${v.name} is not published`,
+          created: v.creation,
+          ref: { volume: v.name },
+        });
       continue;
     }
     // A volume deleted meanwhile has no snapshots left to judge.
@@ -75,7 +96,14 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
       if (parseSnapshotName(s.name).kind !== 'clone-source') continue;
       const clones = await snaps.listSnapshotClones(ctx.rest, v.name, s.name);
       if (clones.length === 0) {
-        orphans.push({ kind: 'intermediate-snapshot', key: `snap:${v.name}@${s.name}`, name: `${mine}@${s.name}`, detail: 'clone snapshot whose clone is gone', created: s.creation, ref: { volume: v.name, snapshot: s.name } });
+        orphans.push({
+          kind: 'intermediate-snapshot',
+          key: `snap:${v.name}@${s.name}`,
+          name: `${mine}@${s.name}`,
+          detail: 'clone snapshot whose clone is gone',
+          created: s.creation,
+          ref: { volume: v.name, snapshot: s.name },
+        });
       }
     }
   }
@@ -89,7 +117,14 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
       const name = nameOfPhysical(ctx, v.name);
       const vmid = name === undefined ? undefined : vmidOf(name);
       if (name === undefined || vmid === undefined || o.vmids.has(vmid)) continue;
-      const orphan: ArrayOrphan = { kind: 'volume', key: `volume:${v.name}`, name, detail: `VM ${vmid} does not exist`, created: v.creation, ref: { volume: v.name, pveName: name } };
+      const orphan: ArrayOrphan = {
+        kind: 'volume',
+        key: `volume:${v.name}`,
+        name,
+        detail: `VM ${vmid} does not exist`,
+        created: v.creation,
+        ref: { volume: v.name, pveName: name },
+      };
       const sessions = await liveSessions(ctx, v.name);
       if (sessions) orphan.keep = `in use: ${sessions}`;
       orphans.push(orphan);

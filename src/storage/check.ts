@@ -32,7 +32,12 @@ export async function arrayChecks(i: ArrayCheckInput): Promise<Check[]> {
     try {
       pool = await getPool(c);
       client ??= c;
-      checks.push({ id: `rest:${address}`, status: 'ok', category: 'connectivity', message: `REST API at ${address}:${i.controlPort} answers; pool ${i.pool} found` });
+      checks.push({
+        id: `rest:${address}`,
+        status: 'ok',
+        category: 'connectivity',
+        message: `REST API at ${address}:${i.controlPort} answers; pool ${i.pool} found`,
+      });
     } catch (e) {
       checks.push(restProblem(address, i, e));
     }
@@ -44,21 +49,44 @@ export async function arrayChecks(i: ArrayCheckInput): Promise<Check[]> {
   const pct = `${(free * 100).toFixed(1)}% free (${pool.availableBytes} of ${pool.sizeBytes} bytes; ${used} used)`;
   checks.push(
     free < FREE_FAIL
-      ? { id: 'capacity', status: 'fail', category: 'capacity', message: `pool ${i.pool} is nearly full: ${pct}`, fix: 'delete unused volumes and snapshots (jdssc cleanup), or grow the pool' }
+      ? {
+          id: 'capacity',
+          status: 'fail',
+          category: 'capacity',
+          message: `pool ${i.pool} is nearly full: ${pct}`,
+          fix: 'delete unused volumes and snapshots (jdssc cleanup), or grow the pool',
+        }
       : free < FREE_WARN
-        ? { id: 'capacity', status: 'warn', category: 'capacity', message: `pool ${i.pool} is running out of space: ${pct}`, fix: 'plan to free space or grow the pool' }
+        ? {
+            id: 'capacity',
+            status: 'warn',
+            category: 'capacity',
+            message: `pool ${i.pool} is running out of space: ${pct}`,
+            fix: 'plan to free space or grow the pool',
+          }
         : { id: 'capacity', status: 'ok', category: 'capacity', message: `pool ${i.pool}: ${pct}` },
   );
 
   const vips = await listVips(client);
   const vipNames = new Map(vips.map((v) => [v.address, v.name]));
   if (i.dataAddresses.length === 0) {
-    checks.push({ id: 'vips', status: 'fail', category: 'configuration', message: 'data_addresses is empty', fix: `set data_addresses to VIPs of the pool: ${vips.map((v) => v.address).join(', ') || '(the pool has none)'}` });
+    checks.push({
+      id: 'vips',
+      status: 'fail',
+      category: 'configuration',
+      message: 'data_addresses is empty',
+      fix: `set data_addresses to VIPs of the pool: ${vips.map((v) => v.address).join(', ') || '(the pool has none)'}`,
+    });
   }
   for (const address of i.dataAddresses) {
     checks.push(
       vipNames.has(address)
-        ? { id: `vip:${address}`, status: 'ok', category: 'configuration', message: `data address ${address} is VIP ${vipNames.get(address)} of pool ${i.pool}` }
+        ? {
+            id: `vip:${address}`,
+            status: 'ok',
+            category: 'configuration',
+            message: `data address ${address} is VIP ${vipNames.get(address)} of pool ${i.pool}`,
+          }
         : {
             id: `vip:${address}`,
             status: 'fail',
@@ -73,7 +101,12 @@ export async function arrayChecks(i: ArrayCheckInput): Promise<Check[]> {
     const outcome = await i.tcp(address, i.dataPort, 2000);
     checks.push(
       outcome === 'open'
-        ? { id: `portal:${address}`, status: 'ok', category: 'connectivity', message: `iSCSI portal ${address}:${i.dataPort} accepts connections` }
+        ? {
+            id: `portal:${address}`,
+            status: 'ok',
+            category: 'connectivity',
+            message: `iSCSI portal ${address}:${i.dataPort} accepts connections`,
+          }
         : {
             id: `portal:${address}`,
             status: 'fail',
@@ -89,7 +122,12 @@ export async function arrayChecks(i: ArrayCheckInput): Promise<Check[]> {
   const off = mine.filter((t) => ![...wanted].every((v) => t.vips.includes(v)));
   checks.push(
     off.length === 0
-      ? { id: 'targets', status: 'ok', category: 'configuration', message: `${mine.length} target(s) of this storage, all on the data VIPs` }
+      ? {
+          id: 'targets',
+          status: 'ok',
+          category: 'configuration',
+          message: `${mine.length} target(s) of this storage, all on the data VIPs`,
+        }
       : {
           id: 'targets',
           status: 'warn',
@@ -111,10 +149,22 @@ function restProblem(address: string, i: ArrayCheckInput, e: unknown): Check {
         ? { id, status: 'fail', category: 'configuration', message, fix: 'set ssl_ca_file to the appliance CA (or ssl_cert_verify: false)' }
         : { id, status: 'fail', category: 'configuration', message, fix: 'check user_name and the password file' };
     case 'not_found':
-      return { id, status: 'fail', category: 'configuration', message, fix: `check pool_name: pool ${i.pool} does not exist on this appliance` };
+      return {
+        id,
+        status: 'fail',
+        category: 'configuration',
+        message,
+        fix: `check pool_name: pool ${i.pool} does not exist on this appliance`,
+      };
     case 'unreachable':
     case 'timeout':
-      return { id, status: 'fail', category: 'connectivity', message, fix: 'check that REST is enabled on the appliance (System Settings → Administration), control_port, and the network path' };
+      return {
+        id,
+        status: 'fail',
+        category: 'connectivity',
+        message,
+        fix: 'check that REST is enabled on the appliance (System Settings → Administration), control_port, and the network path',
+      };
     default:
       return { id, status: 'fail', category: 'other', message };
   }
@@ -131,7 +181,7 @@ export function summarise(checks: Check[]): CheckReport {
   const failed = checks.filter((c) => c.status === 'fail');
   const restOk = checks.some((c) => c.id.startsWith('rest:') && c.status === 'ok');
   const order: CheckCategory[] = ['connectivity', 'configuration', 'host', 'capacity', 'other'];
-  const classification = failed.length ? order.find((cat) => failed.some((c) => c.category === cat)) ?? 'other' : null;
+  const classification = failed.length ? (order.find((cat) => failed.some((c) => c.category === cat)) ?? 'other') : null;
   const status = !restOk ? 'down' : failed.length || checks.some((c) => c.status === 'warn') ? 'degraded' : 'ok';
   return { status, classification, checks };
 }

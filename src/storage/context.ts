@@ -65,7 +65,8 @@ export function displayName(ctx: StorageContext, physical: string): string {
   const vol = nameOfPhysical(ctx, physical);
   if (vol !== undefined) return vol;
   const snap = parseSnapshotName(physical);
-  if (snap.kind === 'export') return `export of snapshot ${snap.name} of ${withoutClusterPrefix(snap.volume ?? '', ctx.clusterPrefix) ?? snap.volume}`;
+  if (snap.kind === 'export')
+    return `export of snapshot ${snap.name} of ${withoutClusterPrefix(snap.volume ?? '', ctx.clusterPrefix) ?? snap.volume}`;
   return physical;
 }
 

@@ -27,7 +27,14 @@ describe('pool check', () => {
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('ok');
     expect(r.json.classification).toBeNull();
-    expect(r.json.checks.map((c: { id: string }) => c.id)).toEqual(['rest:127.0.0.1', 'rest:127.0.0.4', 'capacity', 'vip:127.0.0.2', 'portal:127.0.0.2', 'targets']);
+    expect(r.json.checks.map((c: { id: string }) => c.id)).toEqual([
+      'rest:127.0.0.1',
+      'rest:127.0.0.4',
+      'capacity',
+      'vip:127.0.0.2',
+      'portal:127.0.0.2',
+      'targets',
+    ]);
   });
 
   test('one dead REST address: degraded, connectivity, exit 6, with a fix', async () => {
@@ -36,7 +43,11 @@ describe('pool check', () => {
     await env.sim.setAddressDown('127.0.0.4', false);
     expect(r.code).toBe(6);
     expect(r.json).toMatchObject({ status: 'degraded', classification: 'connectivity' });
-    expect(byId(r, 'rest:127.0.0.4')).toMatchObject({ status: 'fail', category: 'connectivity', fix: expect.stringMatching(/REST is enabled/) });
+    expect(byId(r, 'rest:127.0.0.4')).toMatchObject({
+      status: 'fail',
+      category: 'connectivity',
+      fix: expect.stringMatching(/REST is enabled/),
+    });
   });
 
   test('wrong password: configuration, exit 2; the appliance is down for us', async () => {
@@ -57,19 +68,27 @@ describe('pool check', () => {
 
   test('a data address that is not a pool VIP, and a portal nobody listens on', async () => {
     const r = await check(['--data-addresses', '127.0.0.2,127.0.0.8']);
-    expect(byId(r, 'vip:127.0.0.8')).toMatchObject({ status: 'fail', category: 'configuration', message: expect.stringMatching(/vip0=127\.0\.0\.2/) });
+    expect(byId(r, 'vip:127.0.0.8')).toMatchObject({
+      status: 'fail',
+      category: 'configuration',
+      message: expect.stringMatching(/vip0=127\.0\.0\.2/),
+    });
     expect(byId(r, 'portal:127.0.0.8')).toMatchObject({ status: 'fail', category: 'connectivity' });
     expect(r.json.classification).toBe('connectivity');
   });
 
-  test("a target of this storage that lacks a data VIP is reported with the repair", async () => {
+  test('a target of this storage that lacks a data VIP is reported with the repair', async () => {
     await env.rest('POST', '/san/iscsi/targets', {
       name: 'iqn.2025-04.proxmox.joviandss.iscsi:vm-900-0',
       active: true,
       vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] },
     });
     const r = await check();
-    expect(byId(r, 'targets')).toMatchObject({ status: 'warn', message: expect.stringMatching(/vm-900-0 \(vip1\)/), fix: expect.stringMatching(/target publish/) });
+    expect(byId(r, 'targets')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/vm-900-0 \(vip1\)/),
+      fix: expect.stringMatching(/target publish/),
+    });
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('degraded');
   });
@@ -126,7 +145,10 @@ describe('pool check on the host', () => {
     expect(byId2('initiator')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/iscsi-iname/) });
     expect(byId2('multipath-config')).toMatchObject({ status: 'warn' });
     const missingTool = await hostCheck([], `${env.dir}/no-tools`);
-    expect(missingTool.json.checks.find((c: { id: string }) => c.id === 'tool:iscsiadm')).toMatchObject({ status: 'fail', fix: 'apt install open-iscsi' });
+    expect(missingTool.json.checks.find((c: { id: string }) => c.id === 'tool:iscsiadm')).toMatchObject({
+      status: 'fail',
+      fix: 'apt install open-iscsi',
+    });
     expect(r.code).toBe(9);
   });
 });

@@ -19,7 +19,8 @@ afterAll(async () => env.close());
 const iscsiadm = (args: string[]) =>
   execFileSync(join(FAKES_DIR, 'iscsiadm'), args, { env: { ...process.env, FAKE_HOST_STATE: env.host!.statePath }, encoding: 'utf8' });
 const cleanup = (extra: string[] = []) => env.run(['cleanup', '--vmids', '100,101,102', '--json', ...extra]);
-const summary = (r: { json: { items: { where: string; kind: string; name: string }[] } }) => r.json.items.map((i) => `${i.where}:${i.kind}:${i.name}`).sort();
+const summary = (r: { json: { items: { where: string; kind: string; name: string }[] } }) =>
+  r.json.items.map((i) => `${i.where}:${i.kind}:${i.name}`).sort();
 
 const PLANTED = [
   'array:empty-target:iqn.2025-04.proxmox.joviandss.iscsi:vm-300-0',
@@ -44,7 +45,12 @@ beforeAll(async () => {
   // orphans on the array
   await env.okJson(['volume', 'create', 'vm-999-disk-0', '--size', '8M']);
   await env.rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:vm-300-0`, active: true });
-  await env.rest('POST', '/volumes/v_vm-100-disk-0/clone', { name: 'se_s1_OZWS2MJQGAWWI2LTNMWTA---', snapshot: 's_s1', sparse: true, readonly: true });
+  await env.rest('POST', '/volumes/v_vm-100-disk-0/clone', {
+    name: 'se_s1_OZWS2MJQGAWWI2LTNMWTA---',
+    snapshot: 's_s1',
+    sparse: true,
+    readonly: true,
+  });
   await env.rest('POST', '/volumes/v_vm-100-disk-0/snapshots', { snapshot_name: 'v_vm-105-disk-0' });
   // orphans on the host: a record of a volume that is gone ...
   await env.okJson(['volume', 'create', 'vm-998-disk-0', '--size', '8M']);
@@ -110,7 +116,16 @@ describe('cleanup', () => {
 
   test('--apply --grace 0 removes every orphan, host first, and keeps the rest', async () => {
     const r = await cleanup(['--apply', '--grace', '0']);
-    expect(r.json.items.map((i: { where: string }) => i.where)).toEqual(['host', 'host', 'host', 'host', 'array', 'array', 'array', 'array']);
+    expect(r.json.items.map((i: { where: string }) => i.where)).toEqual([
+      'host',
+      'host',
+      'host',
+      'host',
+      'array',
+      'array',
+      'array',
+      'array',
+    ]);
     expect(r.json.items.filter((i: { result: string | null; error: string | null }) => i.result === null || i.error !== null)).toEqual([]);
     expect(r.code).toBe(0);
     // nothing is left to find
@@ -144,8 +159,9 @@ describe('cleanup', () => {
 
 describe('cleanup removes only what it has proven unused', () => {
   const T102 = `${PREFIX}:vm-102-0`;
-  const arrayItems = (r: { json: { items: { where: string; kind: string; name: string; keep: string | null; result: string | null }[] } }) =>
-    r.json.items.filter((i) => i.where === 'array');
+  const arrayItems = (r: {
+    json: { items: { where: string; kind: string; name: string; keep: string | null; result: string | null }[] };
+  }) => r.json.items.filter((i) => i.where === 'array');
   afterAll(() => env.sim.faults.clear());
 
   test('a volume published after the volume list was read is not taken for a dangling LUN', async () => {
@@ -166,7 +182,12 @@ describe('cleanup removes only what it has proven unused', () => {
     const kept = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
     expect(kept.code).toBe(10);
     expect(arrayItems(kept)).toEqual([
-      expect.objectContaining({ kind: 'dangling-lun', name: `${T102} LUN 1`, keep: expect.stringMatching(/in use: .*vm-102-0 has sessions from 127\.0\.0\.1/), result: null }),
+      expect.objectContaining({
+        kind: 'dangling-lun',
+        name: `${T102} LUN 1`,
+        keep: expect.stringMatching(/in use: .*vm-102-0 has sessions from 127\.0\.0\.1/),
+        result: null,
+      }),
     ]);
     expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toHaveLength(2);
 
@@ -175,7 +196,9 @@ describe('cleanup removes only what it has proven unused', () => {
     const gone = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
     expect(gone.code).toBe(0);
     expect(arrayItems(gone)).toEqual([expect.objectContaining({ kind: 'dangling-lun', keep: null, result: 'detached' })]);
-    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toEqual([{ lun: 0, volume: 'vm-102-disk-0' }]);
+    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toEqual([
+      { lun: 0, volume: 'vm-102-disk-0' },
+    ]);
   });
 
   test('sessions that cannot be read count as in use: the orphan volume is kept', async () => {
@@ -185,7 +208,14 @@ describe('cleanup removes only what it has proven unused', () => {
     const kept = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
     env.sim.faults.clear();
     expect(kept.code).toBe(10);
-    expect(arrayItems(kept)).toEqual([expect.objectContaining({ kind: 'volume', name: 'vm-997-disk-0', keep: expect.stringMatching(/sessions cannot be read/), result: null })]);
+    expect(arrayItems(kept)).toEqual([
+      expect.objectContaining({
+        kind: 'volume',
+        name: 'vm-997-disk-0',
+        keep: expect.stringMatching(/sessions cannot be read/),
+        result: null,
+      }),
+    ]);
     expect((await env.okJson(['volume', 'get', 'vm-997-disk-0'])).name).toBe('vm-997-disk-0');
 
     const gone = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);

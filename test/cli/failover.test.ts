@@ -59,14 +59,14 @@ describe('transient appliance answers over the wire', () => {
     [{ kind: 'status5xx', status: 503 }],
     [{ kind: 'rateLimit', retryAfterSec: 1 }],
   ])('%j is retried and the command succeeds', async (fault) => {
-    await env.sim.faults.add({ ...fault, count: 1, match: { path: "/pools/Pool-0$" } } as never);
+    await env.sim.faults.add({ ...fault, count: 1, match: { path: '/pools/Pool-0$' } } as never);
     const r = await env.run(['pool', 'stats', '--json']);
     expect(r.code).toBe(0);
     expect(r.json.name).toBe('Pool-0');
   });
 
   test('a hung request is cut by the deadline (exit 6)', async () => {
-    await env.sim.faults.add({ kind: "hang", count: 0, match: { path: "/pools/Pool-0$" } } as never);
+    await env.sim.faults.add({ kind: 'hang', count: 0, match: { path: '/pools/Pool-0$' } } as never);
     const started = Date.now();
     const r = await env.run(['--timeout', '2', '--request-timeout', '1', 'pool', 'stats', '--json']);
     env.sim.faults.clear();

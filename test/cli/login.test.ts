@@ -10,14 +10,18 @@ const PREFIX = 'iqn.2025-04.proxmox.joviandss.iscsi';
 let env: CliEnv;
 beforeAll(async () => {
   env = await cliEnv({ fakeHost: true, configExtra: 'multipath: true' });
-  for (const v of ['vm-100-disk-0', 'vm-100-disk-1', 'vm-200-disk-0']) expect((await env.run(['volume', 'create', v, '--size', '1G'])).code).toBe(0);
+  for (const v of ['vm-100-disk-0', 'vm-100-disk-1', 'vm-200-disk-0'])
+    expect((await env.run(['volume', 'create', v, '--size', '1G'])).code).toBe(0);
 });
 afterAll(async () => env.close());
 
 const sessions = () => env.host!.state().sessions as { target: string; address: string }[];
 const recordFiles = (): string[] => {
   const dir = join(env.host!.root, 'var/lib/jdssc/luns');
-  const walk = (d: string): string[] => (existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)])) : []);
+  const walk = (d: string): string[] =>
+    existsSync(d)
+      ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]))
+      : [];
   return walk(dir);
 };
 
@@ -36,10 +40,16 @@ describe('login activate / deactivate', () => {
       device: join(env.host!.root, 'dev/mapper', vol.wwid),
     });
     expect(a.portals.map((p: { address: string; ok: boolean }) => `${p.address}:${p.ok}`)).toEqual(['127.0.0.2:true', '127.0.0.3:true']);
-    expect(sessions().map((s) => s.address).sort()).toEqual(['127.0.0.2', '127.0.0.3']);
+    expect(
+      sessions()
+        .map((s) => s.address)
+        .sort(),
+    ).toEqual(['127.0.0.2', '127.0.0.3']);
     expect(existsSync(a.device)).toBe(true);
     // the appliance now sees this host logged in
-    expect((await env.okJson(['target', 'sessions', `${PREFIX}:vm-100-0`])).sessions).toEqual([{ initiator: FAKE_INITIATOR, addresses: ['127.0.0.1'] }]);
+    expect((await env.okJson(['target', 'sessions', `${PREFIX}:vm-100-0`])).sessions).toEqual([
+      { initiator: FAKE_INITIATOR, addresses: ['127.0.0.1'] },
+    ]);
   });
 
   test('activating again is a no-op; status answers from the host record without REST', async () => {
@@ -54,7 +64,10 @@ describe('login activate / deactivate', () => {
   test('status of an inactive volume tells the device it would get (one REST request)', async () => {
     const vol = await env.okJson(['volume', 'get', 'vm-200-disk-0']);
     env.sim.requests.reset();
-    expect(await env.okJson(['login', 'status', 'vm-200-disk-0'])).toMatchObject({ active: false, device: join(env.host!.root, 'dev/mapper', vol.wwid) });
+    expect(await env.okJson(['login', 'status', 'vm-200-disk-0'])).toMatchObject({
+      active: false,
+      device: join(env.host!.root, 'dev/mapper', vol.wwid),
+    });
     expect(env.sim.requests.count({})).toBe(1);
     expect((await env.run(['login', 'status', 'vm-404-disk-0'])).code).toBe(3);
   });
@@ -109,7 +122,9 @@ describe('login activate / deactivate', () => {
   test('a single-path disk still open by a process (QEMU) is not pulled; deactivate fails with exit 5', async () => {
     const single = ['--multipath', 'false'];
     const a = await env.okJson([...single, 'login', 'activate', 'vm-200-disk-0']);
-    const disk = readlinkSync(join(env.host!.root, 'dev/disk/by-id', `scsi-${a.wwid}`)).split('/').pop()!;
+    const disk = readlinkSync(join(env.host!.root, 'dev/disk/by-id', `scsi-${a.wwid}`))
+      .split('/')
+      .pop()!;
     // a fake process that holds the disk open, as QEMU would
     const fd = join(env.host!.root, 'proc/4242/fd');
     mkdirSync(fd, { recursive: true });
@@ -165,7 +180,8 @@ describe('CHAP', () => {
     expect(a.degraded).toBe(false);
     const calls = JSON.stringify(env.host!.state().calls);
     expect(calls).not.toContain(secret);
-    const nodeFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? nodeFiles(join(dir, e.name)) : [join(dir, e.name)]));
+    const nodeFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? nodeFiles(join(dir, e.name)) : [join(dir, e.name)]));
     const records = nodeFiles(join(env.host!.root, 'etc/iscsi/nodes')).map((f) => readFileSync(f, 'utf8'));
     expect(records.some((t) => t.includes(secret))).toBe(true);
     await env.okJson([...chap, 'login', 'deactivate', 'vm-200-disk-0']);

@@ -57,9 +57,14 @@ describe('pool stats', () => {
 
   test('no password at all → exit 2 with a readable hint, nothing sent', async () => {
     env.sim.requests.reset();
-    const r = await env.run(['--control-addresses', '127.0.0.2', '--control-port', String(env.sim.port), '--pool', 'Pool-0', 'pool', 'stats'], { noConfig: true });
+    const r = await env.run(
+      ['--control-addresses', '127.0.0.2', '--control-port', String(env.sim.port), '--pool', 'Pool-0', 'pool', 'stats'],
+      { noConfig: true },
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: no REST password given: use --password-file (or password_file in the config), --password-stdin, or $JDSSC_PASSWORD\n');
+    expect(r.stderr).toBe(
+      'error: no REST password given: use --password-file (or password_file in the config), --password-stdin, or $JDSSC_PASSWORD\n',
+    );
     expect(env.sim.requests.count({})).toBe(0);
   });
 

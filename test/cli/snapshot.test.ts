@@ -27,7 +27,11 @@ describe('snapshot create / list / delete', () => {
   });
 
   test('create, then a second create of the same name is exit 4 (or success with --if-not-exists)', async () => {
-    expect(await env.okJson(['snapshot', 'create', 'vm-200-disk-0', 'first'])).toEqual({ volume: 'vm-200-disk-0', snapshot: 'first', created: true });
+    expect(await env.okJson(['snapshot', 'create', 'vm-200-disk-0', 'first'])).toEqual({
+      volume: 'vm-200-disk-0',
+      snapshot: 'first',
+      created: true,
+    });
     const again = await env.run(['snapshot', 'create', 'vm-200-disk-0', 'first', '--json']);
     expect(again.code).toBe(4);
     expect(again.json.error.code).toBe('exists');
@@ -64,7 +68,10 @@ describe('snapshot create / list / delete', () => {
 
   test('delete removes the export clone of a published snapshot first', async () => {
     const exportName = 'se_first_OZWS2MRQGAWWI2LTNMWTA---';
-    expect((await env.rest('POST', '/volumes/v_vm-200-disk-0/clone', { name: exportName, snapshot: 's_first', sparse: true, readonly: true })).status).toBeLessThan(300);
+    expect(
+      (await env.rest('POST', '/volumes/v_vm-200-disk-0/clone', { name: exportName, snapshot: 's_first', sparse: true, readonly: true }))
+        .status,
+    ).toBeLessThan(300);
     const r = await env.okJson(['snapshot', 'delete', 'vm-200-disk-0', 'first']);
     expect(r.exportClones).toEqual(['export of snapshot first of vm-200-disk-0']);
     expect((await env.rest('GET', `/volumes/${exportName}`)).status).toBe(500);
@@ -82,7 +89,11 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
       possible: true,
       blockers: { snapshots: [], clones: [] },
     });
-    expect(await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1'])).toEqual({ volume: 'vm-210-disk-0', snapshot: 'snap1', destroyed: [] });
+    expect(await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1'])).toEqual({
+      volume: 'vm-210-disk-0',
+      snapshot: 'snap1',
+      destroyed: [],
+    });
   });
 
   test('one newer snapshot blocks and is named (check exits 0, rollback exits 5, nothing changes)', async () => {

@@ -7,7 +7,14 @@ const PREFIX = 'iqn.2025-04.proxmox.joviandss.iscsi';
 beforeAll(async () => {
   env = await cliEnv({
     pools: [
-      { name: 'Pool-0', vips: [{ name: 'vip0', address: '127.0.0.2' }, { name: 'vip1', address: '127.0.0.3' }, { name: 'vip9', address: '127.0.0.9' }] },
+      {
+        name: 'Pool-0',
+        vips: [
+          { name: 'vip0', address: '127.0.0.2' },
+          { name: 'vip1', address: '127.0.0.3' },
+          { name: 'vip9', address: '127.0.0.9' },
+        ],
+      },
       { name: 'Pool-1', vips: [{ name: 'vipB', address: '127.0.0.5' }] },
     ],
     configExtra: 'luns_per_target: 3',
@@ -55,7 +62,9 @@ describe('publish / unpublish', () => {
   });
 
   test('the lowest free LUN is reused', async () => {
-    expect((await env.okJson(['target', 'unpublish', 'vm-100-disk-1'])).detached).toEqual([{ target: `${PREFIX}:vm-100-0`, lun: 1, targetDeleted: false }]);
+    expect((await env.okJson(['target', 'unpublish', 'vm-100-disk-1'])).detached).toEqual([
+      { target: `${PREFIX}:vm-100-0`, lun: 1, targetDeleted: false },
+    ]);
     await env.okJson(['volume', 'create', 'vm-100-disk-4', '--size', '4M']);
     expect(await env.okJson(['target', 'publish', 'vm-100-disk-4'])).toMatchObject({ target: `${PREFIX}:vm-100-0`, lun: 1 });
   });
@@ -83,7 +92,18 @@ describe('publish / unpublish', () => {
 
   test('list and sessions', async () => {
     const l = await env.okJson(['target', 'list']);
-    expect(l.targets).toEqual([{ name: `${PREFIX}:vm-100-0`, chap: false, vips: ['vip0', 'vip1'], luns: [{ lun: 0, volume: 'vm-100-disk-0' }, { lun: 1, volume: 'vm-100-disk-4' }, { lun: 2, volume: 'vm-100-disk-2' }] }]);
+    expect(l.targets).toEqual([
+      {
+        name: `${PREFIX}:vm-100-0`,
+        chap: false,
+        vips: ['vip0', 'vip1'],
+        luns: [
+          { lun: 0, volume: 'vm-100-disk-0' },
+          { lun: 1, volume: 'vm-100-disk-4' },
+          { lun: 2, volume: 'vm-100-disk-2' },
+        ],
+      },
+    ]);
     env.sim.setSessions('Pool-0', `${PREFIX}:vm-100-0`, [
       { initiator_name: 'iqn.1993-08.org.debian:01:aaa', ip: '127.0.0.11' },
       { initiator_name: 'iqn.1993-08.org.debian:01:aaa', ip: '127.0.0.12' },
@@ -111,9 +131,15 @@ describe('detaching while other hosts are logged in', () => {
   });
 
   test('a session of another initiator: unpublish and delete refuse (exit 5), nothing is detached', async () => {
-    env.sim.setSessions('Pool-0', T, [{ initiator_name: ME, ip: '127.0.0.11' }, { initiator_name: 'iqn.1993-08.org.debian:01:otherhost', ip: '127.0.0.12' }]);
+    env.sim.setSessions('Pool-0', T, [
+      { initiator_name: ME, ip: '127.0.0.11' },
+      { initiator_name: 'iqn.1993-08.org.debian:01:otherhost', ip: '127.0.0.12' },
+    ]);
     env.sim.requests.reset();
-    for (const args of [['target', 'unpublish', 'vm-130-disk-0'], ['volume', 'delete', 'vm-130-disk-0']]) {
+    for (const args of [
+      ['target', 'unpublish', 'vm-130-disk-0'],
+      ['volume', 'delete', 'vm-130-disk-0'],
+    ]) {
       const r = await env.run(['--host-root', hostRoot, ...args, '--json']);
       expect(r.code).toBe(5);
       expect(r.stderr).toMatch(/live iSCSI sessions from other hosts: iqn\.1993-08\.org\.debian:01:otherhost \(127\.0\.0\.12\).*--force/);
@@ -123,7 +149,9 @@ describe('detaching while other hosts are logged in', () => {
     // The only mutating request is delete's first plain DELETE of the volume, which the array
     // refuses (a LUN is attached); nothing succeeded and nothing was detached.
     const mutating = env.sim.requests.all().filter((r) => ['POST', 'PUT', 'DELETE'].includes(r.method));
-    expect(mutating.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([expect.stringMatching(/^DELETE \/api\/v4\/pools\/Pool-0\/volumes\/v_vm-130-disk-0 [45]\d\d$/)]);
+    expect(mutating.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      expect.stringMatching(/^DELETE \/api\/v4\/pools\/Pool-0\/volumes\/v_vm-130-disk-0 [45]\d\d$/),
+    ]);
     expect((await env.okJson(['target', 'get', 'vm-130-disk-0'])).published).toBe(true);
   });
 
@@ -180,7 +208,7 @@ describe('guards and configuration errors', () => {
     await env.okJson(['target', 'unpublish', 'scratch']);
   });
 
-  test("a target name owned by another pool is refused (another storage with the same prefix)", async () => {
+  test('a target name owned by another pool is refused (another storage with the same prefix)', async () => {
     await env.rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:vm-140-0`, active: true }, 'Pool-1');
     await env.okJson(['volume', 'create', 'vm-140-disk-0', '--size', '4M']);
     const r = await env.run(['target', 'publish', 'vm-140-disk-0', '--json']);
@@ -198,7 +226,9 @@ describe('guards and configuration errors', () => {
   });
 
   test('...but a volume in use under the old prefix stays there (live sessions)', async () => {
-    env.sim.setSessions('Pool-0', 'iqn.2026-01.example.new:vm-150-0', [{ initiator_name: 'iqn.1993-08.org.debian:01:ccc', ip: '127.0.0.21' }]);
+    env.sim.setSessions('Pool-0', 'iqn.2026-01.example.new:vm-150-0', [
+      { initiator_name: 'iqn.1993-08.org.debian:01:ccc', ip: '127.0.0.21' },
+    ]);
     const kept = await env.okJson(['target', 'publish', 'vm-150-disk-0']);
     expect(kept).toMatchObject({ target: 'iqn.2026-01.example.new:vm-150-0', note: expect.stringMatching(/in use by 127\.0\.0\.21/) });
     env.sim.setSessions('Pool-0', 'iqn.2026-01.example.new:vm-150-0', []);

@@ -14,7 +14,16 @@ const GiB = 2 ** 30;
 describe('volume create', () => {
   test('thin by default, configured block size, exact bytes, one POST', async () => {
     const v = await env.okJson(['volume', 'create', 'vm-100-disk-0', '--size', '1G']);
-    expect(v).toMatchObject({ name: 'vm-100-disk-0', vmid: 100, size: GiB, requestedSize: GiB, blockSize: 16384, thin: true, origin: null, physicalName: 'v_vm-100-disk-0' });
+    expect(v).toMatchObject({
+      name: 'vm-100-disk-0',
+      vmid: 100,
+      size: GiB,
+      requestedSize: GiB,
+      blockSize: 16384,
+      thin: true,
+      origin: null,
+      physicalName: 'v_vm-100-disk-0',
+    });
     expect(v.scsiId).toMatch(/^[0-9a-f]{16}$/);
     expect(v.wwid).toBe(`2${Buffer.from(v.scsiId.slice(0, 8)).toString('hex')}`);
     expect(env.sim.requests.count({ method: 'POST' })).toBe(1);
@@ -27,7 +36,9 @@ describe('volume create', () => {
     const cfg4k = await cliEnv({ configExtra: 'block_size: 4K' });
     try {
       expect((await cfg4k.run(['volume', 'create', 'bs-4k', '--size', '64M', '--json'])).json.blockSize).toBe(4096);
-      expect((await cfg4k.run(['volume', 'create', 'bs-64k', '--size', '64M', '--block-size', '64K', '--json'])).json.blockSize).toBe(65536);
+      expect((await cfg4k.run(['volume', 'create', 'bs-64k', '--size', '64M', '--block-size', '64K', '--json'])).json.blockSize).toBe(
+        65536,
+      );
     } finally {
       await cfg4k.close();
     }
@@ -149,7 +160,7 @@ describe('volume get / list / free-name', () => {
 });
 
 describe('cluster prefix', () => {
-  test("each cluster sees only its own volumes, under plain Proxmox names", async () => {
+  test('each cluster sees only its own volumes, under plain Proxmox names', async () => {
     await env.okJson(['--cluster-prefix', 'pveA', 'volume', 'create', 'vm-500-disk-0', '--size', '1M']);
     await env.okJson(['--cluster-prefix', 'pveB', 'volume', 'create', 'vm-500-disk-0', '--size', '1M']);
     const a = (await env.okJson(['--cluster-prefix', 'pveA', 'volume', 'list', '--vmid', '500'])).volumes;
@@ -162,7 +173,11 @@ describe('cluster prefix', () => {
 describe('volume resize', () => {
   test('grows and reports both sizes', async () => {
     await env.okJson(['volume', 'create', 'vm-600-disk-0', '--size', '1G']);
-    expect(await env.okJson(['volume', 'resize', 'vm-600-disk-0', '--size', '2G'])).toEqual({ name: 'vm-600-disk-0', previousSize: GiB, size: 2 * GiB });
+    expect(await env.okJson(['volume', 'resize', 'vm-600-disk-0', '--size', '2G'])).toEqual({
+      name: 'vm-600-disk-0',
+      previousSize: GiB,
+      size: 2 * GiB,
+    });
     expect((await env.okJson(['volume', 'resize', 'vm-600-disk-0', '--grow-by', '512M'])).size).toBe(2.5 * GiB);
     expect((await env.okJson(['volume', 'get', 'vm-600-disk-0'])).size).toBe(2.5 * GiB);
   });

@@ -88,6 +88,8 @@ describe('zvol data events', () => {
   });
 
   test('backend and dataPath are exclusive', async () => {
-    await expect(startSimulator({ listen: ['127.0.0.1'], backend: noopBackend, dataPath: { kind: 'tgt', dataDir: '/nonexistent' } })).rejects.toThrow(/either backend or dataPath/);
+    await expect(
+      startSimulator({ listen: ['127.0.0.1'], backend: noopBackend, dataPath: { kind: 'tgt', dataDir: '/nonexistent' } }),
+    ).rejects.toThrow(/either backend or dataPath/);
   });
 });

@@ -19,7 +19,10 @@ async function put(path: string, offset: number, text: string): Promise<void> {
   await fh.write(Buffer.from(text), 0, text.length, offset);
   await fh.close();
 }
-const at = (path: string, offset: number, n: number) => readFileSync(path).subarray(offset, offset + n).toString();
+const at = (path: string, offset: number, n: number) =>
+  readFileSync(path)
+    .subarray(offset, offset + n)
+    .toString();
 const allocated = (path: string) => statSync(path).blocks * 512;
 
 describe('ImageStore', () => {
@@ -85,7 +88,9 @@ describe('ImageStore', () => {
 
   test('disk use counts allocated blocks only; a missing source fails loudly', async () => {
     expect(await store.diskUsage()).toBeLessThan(2 * MiB);
-    await expect(store.apply(P, { kind: 'snapshotCreated', volume: 'nope', snapshot: 's', sizeBytes: MiB })).rejects.toThrow(/cp .* exited 1/);
+    await expect(store.apply(P, { kind: 'snapshotCreated', volume: 'nope', snapshot: 's', sizeBytes: MiB })).rejects.toThrow(
+      /cp .* exited 1/,
+    );
     expect(() => store.volumePath('../x', 'v')).toThrow(/cannot be a directory name/);
   });
 });

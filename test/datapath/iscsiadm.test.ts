@@ -18,7 +18,9 @@ let port: number;
 const dir = tempDir('jdssc-iscsiadm-');
 
 function walk(d: string): string[] {
-  return existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)])) : [];
+  return existsSync(d)
+    ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]))
+    : [];
 }
 
 beforeAll(async () => {

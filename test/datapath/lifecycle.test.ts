@@ -51,7 +51,12 @@ describe('jdssc simulator start --data-path tgt', () => {
     );
     for (let i = 0; i < 200 && !text.includes('data path'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(text).toContain(`data path: tgt on 127.0.0.2:${port}, 127.0.0.3:${port}`);
-    expect(JSON.parse(readFileSync(ready, 'utf8')).dataPath).toEqual({ kind: 'tgt', port, portals: ['127.0.0.2', '127.0.0.3'], dataDir: join(tmp.dir, 'd1') });
+    expect(JSON.parse(readFileSync(ready, 'utf8')).dataPath).toEqual({
+      kind: 'tgt',
+      port,
+      portals: ['127.0.0.2', '127.0.0.3'],
+      dataDir: join(tmp.dir, 'd1'),
+    });
     expect(await offered('127.0.0.2', port)).toEqual([]); // no target yet
     expect(tgtdOn(port)).toHaveLength(2);
     stop();
@@ -74,7 +79,12 @@ describe('jdssc simulator start --data-path tgt', () => {
 describe('restart from a state file', () => {
   test('targets, LUNs, CHAP and image contents come back', async () => {
     const port = await freePortOn(['127.0.0.2', '127.0.0.3']);
-    const opts = { listen: ['127.0.0.1'], seed: 5, stateFile: join(tmp.dir, 'state.json'), dataPath: { kind: 'tgt' as const, dataDir: join(tmp.dir, 'd2'), port } };
+    const opts = {
+      listen: ['127.0.0.1'],
+      seed: 5,
+      stateFile: join(tmp.dir, 'state.json'),
+      dataPath: { kind: 'tgt' as const, dataDir: join(tmp.dir, 'd2'), port },
+    };
     const target = 'iqn.2025-01.test:persist';
     const chap = { user: 'u1', secret: 'persist-Secret-1' };
     const sim1 = await startSimulator(opts);
@@ -83,9 +93,19 @@ describe('restart from a state file', () => {
     const fh = await open(sim1.dataPath!.imagePath('Pool-0', 'v1'), 'r+');
     await fh.write(Buffer.alloc(512, 'Z'), 0, 512, 0);
     await fh.close();
-    expect((await rest('POST', '/san/iscsi/targets', { name: target, incoming_users_active: true, vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] } })).status).toBe(201);
+    expect(
+      (
+        await rest('POST', '/san/iscsi/targets', {
+          name: target,
+          incoming_users_active: true,
+          vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] },
+        })
+      ).status,
+    ).toBe(201);
     expect((await rest('POST', `/san/iscsi/targets/${target}/luns`, { name: 'v1' })).status).toBe(201);
-    expect((await rest('POST', `/san/iscsi/targets/${target}/incoming-users`, { name: chap.user, password: chap.secret })).status).toBe(201);
+    expect((await rest('POST', `/san/iscsi/targets/${target}/incoming-users`, { name: chap.user, password: chap.secret })).status).toBe(
+      201,
+    );
     await sim1.close();
     expect(tgtdOn(port)).toEqual([]);
 
@@ -106,12 +126,19 @@ describe('restart from a state file', () => {
 describe('restart with a dangling LUN', () => {
   test('a LUN whose zvol was destroyed out of band: the restart serves the rest, and the LUN can still be detached', async () => {
     const port = await freePortOn(['127.0.0.2', '127.0.0.3']);
-    const opts = { listen: ['127.0.0.1'], seed: 6, stateFile: join(tmp.dir, 'state-dangling.json'), dataPath: { kind: 'tgt' as const, dataDir: join(tmp.dir, 'd6'), port } };
+    const opts = {
+      listen: ['127.0.0.1'],
+      seed: 6,
+      stateFile: join(tmp.dir, 'state-dangling.json'),
+      dataPath: { kind: 'tgt' as const, dataDir: join(tmp.dir, 'd6'), port },
+    };
     const target = 'iqn.2025-01.test:dangling';
     const sim1 = await startSimulator(opts);
     const rest1 = (method: string, path: string, body?: unknown) => call(sim1, method, poolPath(path), { body });
     for (const name of ['keep', 'gone']) expect((await rest1('POST', '/volumes', { name, size: '4M', sparse: true })).status).toBe(201);
-    expect((await rest1('POST', '/san/iscsi/targets', { name: target, vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] } })).status).toBe(201);
+    expect(
+      (await rest1('POST', '/san/iscsi/targets', { name: target, vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] } })).status,
+    ).toBe(201);
     for (const name of ['keep', 'gone']) expect((await rest1('POST', `/san/iscsi/targets/${target}/luns`, { name })).status).toBe(201);
     sim1.destroyOutOfBand('Pool-0', 'gone');
     await sim1.close();
@@ -119,7 +146,10 @@ describe('restart with a dangling LUN', () => {
     const sim2 = await startSimulator(opts);
     try {
       const rest2 = (method: string, path: string, body?: unknown) => call(sim2, method, poolPath(path), { body });
-      expect((await rest2('GET', `/san/iscsi/targets/${target}/luns`)).json.data.map((l: { name: string }) => l.name)).toEqual(['keep', 'gone']);
+      expect((await rest2('GET', `/san/iscsi/targets/${target}/luns`)).json.data.map((l: { name: string }) => l.name)).toEqual([
+        'keep',
+        'gone',
+      ]);
       expect(await discover('127.0.0.3', port)).toEqual([target]);
       expect((await rest2('DELETE', `/san/iscsi/targets/${target}/luns/gone`)).status).toBe(204);
       expect((await rest2('GET', `/san/iscsi/targets/${target}/luns`)).json.data.map((l: { name: string }) => l.name)).toEqual(['keep']);
@@ -136,9 +166,9 @@ describe('start failures are clear and leave nothing running', () => {
     const squatter = createServer();
     await new Promise<void>((r) => squatter.listen({ host: '127.0.0.3', port }, r));
     try {
-      await expect(startSimulator({ listen: ['127.0.0.1'], dataPath: { kind: 'tgt', dataDir: join(tmp.dir, 'd3'), port } })).rejects.toThrow(
-        new RegExp(`tgtd could not listen on 127\\.0\\.0\\.3:${port}`),
-      );
+      await expect(
+        startSimulator({ listen: ['127.0.0.1'], dataPath: { kind: 'tgt', dataDir: join(tmp.dir, 'd3'), port } }),
+      ).rejects.toThrow(new RegExp(`tgtd could not listen on 127\\.0\\.0\\.3:${port}`));
       expect(tgtdOn(port)).toEqual([]);
     } finally {
       squatter.close();
@@ -146,14 +176,21 @@ describe('start failures are clear and leave nothing running', () => {
   });
 
   test('tgtd missing', async () => {
-    await expect(startSimulator({ listen: ['127.0.0.1'], dataPath: { kind: 'tgt', dataDir: join(tmp.dir, 'd4'), port: 0, tgtd: '/nonexistent/tgtd' } })).rejects.toThrow(
-      /tgtd for 127\.0\.0\.2:\d+ exited at start.*not found/,
-    );
+    await expect(
+      startSimulator({
+        listen: ['127.0.0.1'],
+        dataPath: { kind: 'tgt', dataDir: join(tmp.dir, 'd4'), port: 0, tgtd: '/nonexistent/tgtd' },
+      }),
+    ).rejects.toThrow(/tgtd for 127\.0\.0\.2:\d+ exited at start.*not found/);
   });
 
   test('a VIP that is not loopback', async () => {
     await expect(
-      startSimulator({ listen: ['127.0.0.1'], pools: [{ name: 'Pool-0', vips: [{ name: 'v', address: '10.1.2.3' }] }], dataPath: { kind: 'tgt', dataDir: join(tmp.dir, 'd5') } }),
+      startSimulator({
+        listen: ['127.0.0.1'],
+        pools: [{ name: 'Pool-0', vips: [{ name: 'v', address: '10.1.2.3' }] }],
+        dataPath: { kind: 'tgt', dataDir: join(tmp.dir, 'd5') },
+      }),
     ).rejects.toThrow(/refusing non-loopback VIP address\(es\): 10\.1\.2\.3/);
   });
 });
@@ -171,7 +208,15 @@ setInterval(() => undefined, 1000);
 `,
     );
     const bundle = join(tmp.dir, 'sim.mjs');
-    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      logLevel: 'silent',
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    });
     const child = spawn(process.execPath, [bundle, join(tmp.dir, 'd6'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve, reject) => {

@@ -23,7 +23,16 @@ beforeAll(async () => {
   requireTools(['cp']);
   fake = new FakeConfigfs(root);
   env = await cliEnv({
-    pools: [{ name: 'Pool-0', vips: [{ name: 'vip0', address: '127.0.0.2' }, { name: 'vip1', address: '127.0.0.3' }, { name: 'vip2', address: '127.0.0.4' }] }],
+    pools: [
+      {
+        name: 'Pool-0',
+        vips: [
+          { name: 'vip0', address: '127.0.0.2' },
+          { name: 'vip1', address: '127.0.0.3' },
+          { name: 'vip2', address: '127.0.0.4' },
+        ],
+      },
+    ],
     dataPath: { kind: 'lio', dataDir: join(tmp.dir, 'data'), port: PORT, configfsRoot: root, configfs: fake },
   });
 });
@@ -58,7 +67,16 @@ describe('LIO backend (fake configfs)', () => {
     expect(p).toMatchObject({ target: `${PREFIX}:vm-100-0`, lun: 0 });
     const t = tpg(target);
     expect(fake.objects()).toEqual(
-      ['core/fileio_7', dev, 'iscsi', `iscsi/${target}`, t, `${t}/lun/lun_0`, `${t}/np/127.0.0.2:${PORT}`, `${t}/np/127.0.0.3:${PORT}`].sort(),
+      [
+        'core/fileio_7',
+        dev,
+        'iscsi',
+        `iscsi/${target}`,
+        t,
+        `${t}/lun/lun_0`,
+        `${t}/np/127.0.0.2:${PORT}`,
+        `${t}/np/127.0.0.3:${PORT}`,
+      ].sort(),
     );
     const image = env.sim.dataPath!.imagePath('Pool-0', await physical('vm-100-disk-0'));
     expect(fake.value(`${dev}/control`)).toBe(`fd_dev_name=${image},fd_dev_size=${32 * 2 ** 20}`);
@@ -66,7 +84,12 @@ describe('LIO backend (fake configfs)', () => {
     // the appliance's INQUIRY identity (the multipath drop-in matches vendor ^SCST_)
     expect(fake.value(`${dev}/wwn/vendor_id`)).toBe('SCST_BIO');
     expect(fake.value(`${dev}/wwn/product_id`)).toBe((await physical('vm-100-disk-0')).slice(0, 16));
-    for (const [attr, v] of Object.entries({ generate_node_acls: '1', cache_dynamic_acls: '1', demo_mode_write_protect: '0', authentication: '0' })) {
+    for (const [attr, v] of Object.entries({
+      generate_node_acls: '1',
+      cache_dynamic_acls: '1',
+      demo_mode_write_protect: '0',
+      authentication: '0',
+    })) {
       expect(fake.value(`${t}/attrib/${attr}`)).toBe(v);
     }
     expect(fake.value(`${t}/enable`)).toBe('1\n');
@@ -81,7 +104,9 @@ describe('LIO backend (fake configfs)', () => {
   test('CHAP: one incoming user as the TPG demo-mode credentials, authentication on', async () => {
     const secret = 'chap-Secret-12345';
     await ok(['volume', 'create', 'vm-101-disk-0', '--size', '16M']);
-    const p = await ok(['target', 'publish', 'vm-101-disk-0', '--chap-enabled', 'true', '--chap-user', 'chapuser'], { JDSSC_CHAP_PASSWORD: secret });
+    const p = await ok(['target', 'publish', 'vm-101-disk-0', '--chap-enabled', 'true', '--chap-user', 'chapuser'], {
+      JDSSC_CHAP_PASSWORD: secret,
+    });
     const t = tpg(p.target);
     expect(fake.value(`${t}/auth/userid`)).toBe('chapuser');
     expect(fake.value(`${t}/auth/password`)).toBe(secret);
@@ -116,12 +141,26 @@ describe('LIO backend (fake configfs)', () => {
   });
 
   test('a target renamed over REST is rebuilt under its new name with its LUNs', async () => {
-    const rest = (method: string, path: string, body?: unknown) => call(env.sim, method, poolPath(path), { auth: ['admin', env.password], body });
-    expect((await rest('POST', '/san/iscsi/targets', { name: 'iqn.2025-01.test:old', vip_allowed_portals: { enabled: true, assigned_vips: ['vip2'] } })).status).toBe(201);
-    expect((await rest('POST', '/san/iscsi/targets/iqn.2025-01.test:old/luns', { name: await physical('vm-101-disk-0'), lun: 3 })).status).toBe(201);
-    expect((await rest('PUT', '/san/iscsi/targets/iqn.2025-01.test:old', { name: 'iqn.2025-01.test:new', active: false })).status).toBe(201);
+    const rest = (method: string, path: string, body?: unknown) =>
+      call(env.sim, method, poolPath(path), { auth: ['admin', env.password], body });
+    expect(
+      (
+        await rest('POST', '/san/iscsi/targets', {
+          name: 'iqn.2025-01.test:old',
+          vip_allowed_portals: { enabled: true, assigned_vips: ['vip2'] },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await rest('POST', '/san/iscsi/targets/iqn.2025-01.test:old/luns', { name: await physical('vm-101-disk-0'), lun: 3 })).status,
+    ).toBe(201);
+    expect((await rest('PUT', '/san/iscsi/targets/iqn.2025-01.test:old', { name: 'iqn.2025-01.test:new', active: false })).status).toBe(
+      201,
+    );
     expect(fake.objects().filter((o) => o.includes(':old'))).toEqual([]);
-    expect(fake.objects()).toEqual(expect.arrayContaining([`${tpg('iqn.2025-01.test:new')}/lun/lun_3`, `${tpg('iqn.2025-01.test:new')}/np/127.0.0.4:${PORT}`]));
+    expect(fake.objects()).toEqual(
+      expect.arrayContaining([`${tpg('iqn.2025-01.test:new')}/lun/lun_3`, `${tpg('iqn.2025-01.test:new')}/np/127.0.0.4:${PORT}`]),
+    );
     expect(fake.value(`${tpg('iqn.2025-01.test:new')}/enable`)).toBe('0\n'); // inactive: never enabled
     expect((await rest('DELETE', '/san/iscsi/targets/iqn.2025-01.test:new')).status).toBe(204);
   });
@@ -137,7 +176,10 @@ describe('LIO backend start and leftovers', () => {
   test('without target_core in configfs, start says what to load and mount', async () => {
     const bare = join(tmp.dir, 'bare');
     mkdirSync(bare);
-    const sim = startSimulator({ listen: ['127.0.0.1'], dataPath: { kind: 'lio', dataDir: join(tmp.dir, 'd2'), configfsRoot: join(bare, 'target') } });
+    const sim = startSimulator({
+      listen: ['127.0.0.1'],
+      dataPath: { kind: 'lio', dataDir: join(tmp.dir, 'd2'), configfsRoot: join(bare, 'target') },
+    });
     await expect(sim).rejects.toThrow(/load target_core_mod, target_core_file and iscsi_target_mod, and mount configfs/);
   });
 
@@ -147,7 +189,15 @@ describe('LIO backend start and leftovers', () => {
     await images.apply('Pool-0', { kind: 'volumeCreated', volume: 'v1', sizeBytes: 2 ** 20 });
     const b = await LioBackend.start({ images, addresses: ['127.0.0.2'], port: PORT, root: fs2.root, fs: fs2 });
     const settings = { active: true, incomingUsersActive: false, assignedVipAddresses: ['127.0.0.2'] };
-    const lun = { lun: 0, volume: 'v1', devicePath: '/dev/Pool-0/v1', scsiId: 'abcdef0123456789', sizeBytes: 2 ** 20, readonly: false, mode: 'wt' };
+    const lun = {
+      lun: 0,
+      volume: 'v1',
+      devicePath: '/dev/Pool-0/v1',
+      scsiId: 'abcdef0123456789',
+      sizeBytes: 2 ** 20,
+      readonly: false,
+      mode: 'wt',
+    };
     await b.onTargetCreated('Pool-0', 'iqn.2025-01.test:t', settings);
     await b.onLunAttached('Pool-0', 'iqn.2025-01.test:t', lun);
     const crashed = await LioBackend.start({ images, addresses: ['127.0.0.2'], port: PORT, root: fs2.root, fs: fs2 });
@@ -167,8 +217,20 @@ describe('LIO backend start and leftovers', () => {
     const images = new ImageStore(join(tmp.dir, 'd4'));
     await images.apply('Pool-0', { kind: 'volumeCreated', volume: 'v_pve-cluster-a_vm-100-disk-12', sizeBytes: 2 ** 20 });
     const b = await LioBackend.start({ images, addresses: ['127.0.0.2'], port: PORT, root: fs3.root, fs: fs3, vendorId: 'SCST_FIO' });
-    await b.onTargetCreated('Pool-0', 'iqn.2025-01.test:t', { active: true, incomingUsersActive: false, assignedVipAddresses: ['127.0.0.2'] });
-    await b.onLunAttached('Pool-0', 'iqn.2025-01.test:t', { lun: 0, volume: 'v_pve-cluster-a_vm-100-disk-12', devicePath: '/dev/Pool-0/x', scsiId: 'abcdef0123456789', sizeBytes: 2 ** 20, readonly: false, mode: 'wt' });
+    await b.onTargetCreated('Pool-0', 'iqn.2025-01.test:t', {
+      active: true,
+      incomingUsersActive: false,
+      assignedVipAddresses: ['127.0.0.2'],
+    });
+    await b.onLunAttached('Pool-0', 'iqn.2025-01.test:t', {
+      lun: 0,
+      volume: 'v_pve-cluster-a_vm-100-disk-12',
+      devicePath: '/dev/Pool-0/x',
+      scsiId: 'abcdef0123456789',
+      sizeBytes: 2 ** 20,
+      readonly: false,
+      mode: 'wt',
+    });
     expect(fs3.value('core/fileio_7/Pool-0@v_pve-cluster-a_vm-100-disk-12/wwn/vendor_id')).toBe('SCST_FIO');
     expect(fs3.value('core/fileio_7/Pool-0@v_pve-cluster-a_vm-100-disk-12/wwn/product_id')).toBe('v_pve-cluster-a_');
     await b.close();

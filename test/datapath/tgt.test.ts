@@ -23,7 +23,16 @@ beforeAll(async () => {
   port = await freePortOn(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
   env = await cliEnv({
     // vip2 (127.0.0.4) belongs to the pool but is not a data address: targets must not be there.
-    pools: [{ name: 'Pool-0', vips: [{ name: 'vip0', address: '127.0.0.2' }, { name: 'vip1', address: '127.0.0.3' }, { name: 'vip2', address: '127.0.0.4' }] }],
+    pools: [
+      {
+        name: 'Pool-0',
+        vips: [
+          { name: 'vip0', address: '127.0.0.2' },
+          { name: 'vip1', address: '127.0.0.3' },
+          { name: 'vip2', address: '127.0.0.4' },
+        ],
+      },
+    ],
     dataPath: { kind: 'tgt', dataDir: data.dir, port },
     configExtra: `data_port: ${port}`,
   });
@@ -120,7 +129,12 @@ describe('tgt data path, driven by the real CLI', () => {
       (e: Error) => e.message,
     );
     expect(none).toMatch(/login refused: status class 2/);
-    const wrong = await MiniInitiator.login({ host: '127.0.0.2', port, target: p.target, chap: { ...CHAP, secret: 'wrong-Secret-000' } }).then(
+    const wrong = await MiniInitiator.login({
+      host: '127.0.0.2',
+      port,
+      target: p.target,
+      chap: { ...CHAP, secret: 'wrong-Secret-000' },
+    }).then(
       (i) => (i.close(), 'logged in'),
       (e: Error) => e.message,
     );

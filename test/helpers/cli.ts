@@ -64,7 +64,12 @@ export interface CliEnv {
   close(): Promise<void>;
 }
 
-export async function runCli(args: string[], env: Record<string, string | undefined>, stdin = '', overrides: FactoryOverrides = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  stdin = '',
+  overrides: FactoryOverrides = {},
+): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
   const code = await main(args, { stdout, stderr, stdin: Readable.from([stdin]), env }, overrides);
@@ -90,7 +95,13 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
     // the fake tools find their state through the environment of the processes we spawn
     process.env.FAKE_HOST_STATE = statePath;
   }
-  const sim = await startSimulator({ listen: ['127.0.0.1'], seed: 7, password, ...(host ? { backend: fakeDataPath(host.statePath) } : {}), ...opts });
+  const sim = await startSimulator({
+    listen: ['127.0.0.1'],
+    seed: 7,
+    password,
+    ...(host ? { backend: fakeDataPath(host.statePath) } : {}),
+    ...opts,
+  });
   const caFile = join(tmp.dir, 'ca.pem');
   writeFileSync(caFile, sim.caPem);
   const passwordFile = tmp.file('password', `${password}\n`, 0o600);
@@ -111,14 +122,29 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
     const m = /^\s*([\w]+)\s*:\s*(.*)$/.exec(line);
     if (m) settings[m[1]] = m[2];
   }
-  const config = tmp.file('jdss-Pool-0.yaml', Object.entries(settings).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n', 0o600);
+  const config = tmp.file(
+    'jdss-Pool-0.yaml',
+    Object.entries(settings)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n') + '\n',
+    0o600,
+  );
   const stateDir = join(tmp.dir, 'state');
   // With a fake host, sleeping lets time pass in the fake kernel too (delayed devices, sysfs writes).
   const clock = host
-    ? { now: () => Date.now(), sleep: async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); tickFake(host!.statePath); } }
+    ? {
+        now: () => Date.now(),
+        sleep: async (ms: number) => {
+          await new Promise((r) => setTimeout(r, ms));
+          tickFake(host!.statePath);
+        },
+      }
     : undefined;
   const run: CliEnv['run'] = (args, o = {}) =>
-    runCli(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, { ...(clock ? { clock } : {}), ...o.overrides });
+    runCli(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, {
+      ...(clock ? { clock } : {}),
+      ...o.overrides,
+    });
   return {
     sim,
     host,

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function tempDir(prefix = 'jdssc-test-'): { dir: string; file(name: string, content: string, mode?: number): string; cleanup(): void } {
+export function tempDir(prefix = 'jdssc-test-'): {
+  dir: string;
+  file(name: string, content: string, mode?: number): string;
+  cleanup(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,

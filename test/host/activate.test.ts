@@ -21,12 +21,29 @@ describe('activate', () => {
     const env = h.env();
     const r = await activate(env, req());
     expect(r).toMatchObject({ device: join(h.root, 'dev/mapper', WWID0), wwid: WWID0, sizeBytes: GiB, multipath: true, degraded: false });
-    expect(r.portals).toEqual([{ ...P2, ok: true }, { ...P3, ok: true }]);
+    expect(r.portals).toEqual([
+      { ...P2, ok: true },
+      { ...P3, ok: true },
+    ]);
     const s = h.state();
-    expect(s.sessions.map((x: { address: string; target: string }) => `${x.address} ${x.target}`)).toEqual([`127.0.0.2 ${IQN}`, `127.0.0.3 ${IQN}`]);
+    expect(s.sessions.map((x: { address: string; target: string }) => `${x.address} ${x.target}`)).toEqual([
+      `127.0.0.2 ${IQN}`,
+      `127.0.0.3 ${IQN}`,
+    ]);
     expect(s.maps[WWID0].paths).toHaveLength(2);
     const rec = findRecord(env, 'jdss', IQN, 0);
-    expect(rec).toMatchObject({ storageId: 'jdss', pool: 'Pool-0', volume: 'vm-100-disk-0', snapshot: null, target: IQN, lun: 0, wwid: WWID0, portals: [P2, P3], multipath: true, device: r.device });
+    expect(rec).toMatchObject({
+      storageId: 'jdss',
+      pool: 'Pool-0',
+      volume: 'vm-100-disk-0',
+      snapshot: null,
+      target: IQN,
+      lun: 0,
+      wwid: WWID0,
+      portals: [P2, P3],
+      multipath: true,
+      device: r.device,
+    });
     expect(rec?.createdAt).toBe(new Date(h.clock.now()).toISOString());
     const node = readFileSync(join(h.root, 'etc/iscsi/nodes', IQN, '127.0.0.2,3260,-1/default'), 'utf8');
     expect(node).toMatch(/^node.startup = manual$/m);
@@ -53,7 +70,9 @@ describe('activate', () => {
     expect(JSON.stringify(h.calls())).not.toContain(secret);
     expect(h.log.text()).not.toContain(secret);
     for (const p of ['127.0.0.2', '127.0.0.3']) {
-      expect(readFileSync(join(h.root, 'etc/iscsi/nodes', IQN, `${p},3260,-1/default`), 'utf8')).toContain(`node.session.auth.password = ${secret}`);
+      expect(readFileSync(join(h.root, 'etc/iscsi/nodes', IQN, `${p},3260,-1/default`), 'utf8')).toContain(
+        `node.session.auth.password = ${secret}`,
+      );
     }
   });
 
@@ -138,20 +157,35 @@ describe('activate', () => {
     const r = await activate(h.env(), req());
     expect(r.degraded).toBe(true);
     expect(r.portals[0]).toEqual({ ...P2, ok: true });
-    expect(r.portals[1]).toMatchObject({ ...P3, ok: false, errorKind: 'unreachable', error: expect.stringMatching(/8 - connection timed out/) });
+    expect(r.portals[1]).toMatchObject({
+      ...P3,
+      ok: false,
+      errorKind: 'unreachable',
+      error: expect.stringMatching(/8 - connection timed out/),
+    });
     expect(h.state().maps[WWID0].paths).toHaveLength(1);
     expect(nodeRecords(h)).toEqual([`${IQN}/127.0.0.2,3260,-1`]);
     expect(h.log.text()).toMatch(/activated DEGRADED: 127\.0\.0\.3:3260/);
   });
 
   test('portal substring trap: a session on 127.0.0.20 does not count for 127.0.0.2', async () => {
-    h = new FakeHost({ [IQN]: { portals: ['127.0.0.2:3260', '127.0.0.20:3260'], luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } } } });
+    h = new FakeHost({
+      [IQN]: {
+        portals: ['127.0.0.2:3260', '127.0.0.20:3260'],
+        luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } },
+      },
+    });
     const env = h.env();
     await activate(env, req({ lun: 1, wwid: WWID1, volume: 'vm-100-disk-1', portals: [{ address: '127.0.0.20', port: 3260 }] }));
     const r = await activate(env, req({ portals: [P2] }));
     expect(r.portals).toEqual([{ ...P2, ok: true }]);
     expect(cmdlines(h)).toContain(`iscsiadm -m node -T ${IQN} -p 127.0.0.2:3260 --login`);
-    expect(h.state().sessions.map((s: { address: string }) => s.address).sort()).toEqual(['127.0.0.2', '127.0.0.20']);
+    expect(
+      h
+        .state()
+        .sessions.map((s: { address: string }) => s.address)
+        .sort(),
+    ).toEqual(['127.0.0.2', '127.0.0.20']);
   });
 
   test('a second storage on the same target IQN is refused before touching anything', async () => {
@@ -226,7 +260,9 @@ describe('activate', () => {
   test('bad input is refused before any command runs', async () => {
     h = FakeHost.standard();
     await expect(activate(h.env(), req({ lun: 300 }))).rejects.toThrow(/LUN must be an integer 0-255/);
-    await expect(activate(h.env(), req({ portals: [{ address: 'array.example.com', port: 3260 }] }))).rejects.toThrow(/must be an IP address/);
+    await expect(activate(h.env(), req({ portals: [{ address: 'array.example.com', port: 3260 }] }))).rejects.toThrow(
+      /must be an IP address/,
+    );
     await expect(activate(h.env(), req({ wwid: '-F' }))).rejects.toThrow(/invalid WWID/);
     await expect(activate(h.env(), req({ chap: { user: 'u', secret: 'has space' } }))).rejects.toThrow(/whitespace/);
     expect(h.calls()).toEqual([]);
@@ -240,7 +276,12 @@ describe('concurrency', () => {
     const tagged = (tag: string) => {
       const env = h.env();
       const inner = env.exec;
-      env.exec = { run: (f, a, o) => { seq.push(tag); return inner.run(f, a, o); } };
+      env.exec = {
+        run: (f, a, o) => {
+          seq.push(tag);
+          return inner.run(f, a, o);
+        },
+      };
       return env;
     };
     const [a, b] = await Promise.all([

@@ -82,7 +82,9 @@ describe('setChap', () => {
     for (const a of ['127.0.0.2', '127.0.0.3']) await nodeNew(env, IQN, portal(a));
     const other = recordFile(h, '127.0.0.3');
     const rogue = withRogueDb(env, (ph) => writeFileSync(other, `${readFileSync(other, 'utf8')}node.session.auth.password = ${ph}\n`));
-    await expect(setChap(rogue, IQN, portal('127.0.0.2'), { user: 'u1', secret: SECRET })).rejects.toThrow(/expected the placeholder in exactly one node record, found 2/);
+    await expect(setChap(rogue, IQN, portal('127.0.0.2'), { user: 'u1', secret: SECRET })).rejects.toThrow(
+      /expected the placeholder in exactly one node record, found 2/,
+    );
     const mine = recordFile(h, '127.0.0.2');
     expect(field(mine, 'node.session.auth.authmethod')).toBe('None');
     expect(field(mine, 'node.session.auth.password')).toBe('');
@@ -99,7 +101,9 @@ describe('setChap', () => {
       writeFileSync(other, `${readFileSync(other, 'utf8')}node.session.auth.password = ${ph}\n`);
       writeFileSync(mine, readFileSync(mine, 'utf8').replace(ph, 'gone'));
     });
-    await expect(setChap(rogue, IQN, portal('127.0.0.2'), { user: 'u1', secret: SECRET })).rejects.toThrow(/landed in another record .*127\.0\.0\.20,3260,-1.*refusing to edit it/);
+    await expect(setChap(rogue, IQN, portal('127.0.0.2'), { user: 'u1', secret: SECRET })).rejects.toThrow(
+      /landed in another record .*127\.0\.0\.20,3260,-1.*refusing to edit it/,
+    );
     expect(readFileSync(other, 'utf8')).not.toContain(SECRET);
   });
 
@@ -108,8 +112,12 @@ describe('setChap', () => {
     const env = h.env();
     await nodeNew(env, IQN, portal('127.0.0.2'));
     const mine = recordFile(h, '127.0.0.2');
-    const rogue = withRogueDb(env, (ph) => writeFileSync(mine, readFileSync(mine, 'utf8').replace(`password = ${ph}`, `password = x\nnode.session.auth.username_in = ${ph}`)));
-    await expect(setChap(rogue, IQN, portal('127.0.0.2'), { user: 'u1', secret: SECRET })).rejects.toThrow(/does not hold the placeholder as its password value/);
+    const rogue = withRogueDb(env, (ph) =>
+      writeFileSync(mine, readFileSync(mine, 'utf8').replace(`password = ${ph}`, `password = x\nnode.session.auth.username_in = ${ph}`)),
+    );
+    await expect(setChap(rogue, IQN, portal('127.0.0.2'), { user: 'u1', secret: SECRET })).rejects.toThrow(
+      /does not hold the placeholder as its password value/,
+    );
   });
 });
 
@@ -120,7 +128,11 @@ test('clearChap: authmethod None, empty user and password', async () => {
   await setChap(env, IQN, portal('127.0.0.2'), { user: 'u1', secret: SECRET });
   await clearChap(env, IQN, portal('127.0.0.2'));
   const f = recordFile(h, '127.0.0.2');
-  expect([field(f, 'node.session.auth.authmethod'), field(f, 'node.session.auth.username'), field(f, 'node.session.auth.password')]).toEqual(['None', '', '']);
+  expect([
+    field(f, 'node.session.auth.authmethod'),
+    field(f, 'node.session.auth.username'),
+    field(f, 'node.session.auth.password'),
+  ]).toEqual(['None', '', '']);
 });
 
 test('validateChap refuses what cannot live on one record line, without echoing the secret', () => {

@@ -29,7 +29,10 @@ test('full teardown: disks deleted before the map, then logout per portal, node 
   const r = await deactivate(h.env(), rec);
   expect(r).toMatchObject({ recordRemoved: true, map: 'removed' });
   expect(r.devicesDeleted).toHaveLength(2);
-  expect(r.portals).toEqual([{ ...P2, action: 'logged-out' }, { ...P3, action: 'logged-out' }]);
+  expect(r.portals).toEqual([
+    { ...P2, action: 'logged-out' },
+    { ...P3, action: 'logged-out' },
+  ]);
   const after = cmdlines(h).slice(mark);
   expect(after.indexOf(`multipath -f ${WWID0}`)).toBeLessThan(after.indexOf(`iscsiadm -m node -T ${IQN} -p 127.0.0.2:3260 --logout`));
   expect(after).toContain(`multipath -w ${WWID0}`);
@@ -47,14 +50,18 @@ test('a record that changed while waiting for the lock (another volume on the LU
   await expect(deactivate(env, stale)).rejects.toThrow(/now holds vm-100-disk-7 .*nothing was torn down/);
   expect(h.state().sessions).toEqual(before.sessions);
   expect(h.state().maps).toEqual(before.maps);
-  expect(cmdlines(h).slice(mark).filter((c) => /--logout|-o delete|multipath -f|delete/.test(c))).toEqual([]);
+  expect(
+    cmdlines(h)
+      .slice(mark)
+      .filter((c) => /--logout|-o delete|multipath -f|delete/.test(c)),
+  ).toEqual([]);
   // the record as it is now is what a new deactivate works from
   writeRecord(env, stale);
   await deactivate(env, findRecord(env, 'jdss', IQN, 0) as LunRecord);
   expectNothingLeft(h);
 });
 
-test("deactivating one VM disk leaves another disk on the same target untouched", async () => {
+test('deactivating one VM disk leaves another disk on the same target untouched', async () => {
   h = FakeHost.standard();
   const rec0 = await activated(h, 0);
   await activated(h, 1);
@@ -70,7 +77,11 @@ test("deactivating one VM disk leaves another disk on the same target untouched"
   expect(s.maps[WWID1]).toEqual(map1);
   expect(map1.paths.every((p: string) => s.disks[p]?.wwid === WWID1)).toBe(true);
   expect(s.maps[WWID0]).toBeUndefined();
-  expect(cmdlines(h).slice(mark).some((c) => c.includes('--logout') || c.includes('-o delete') || c.includes(WWID1))).toBe(false);
+  expect(
+    cmdlines(h)
+      .slice(mark)
+      .some((c) => c.includes('--logout') || c.includes('-o delete') || c.includes(WWID1)),
+  ).toBe(false);
   expect(nodeRecords(h)).toHaveLength(2);
 
   await deactivate(h.env(), findRecord(h.env(), 'jdss', IQN, 1) as LunRecord);
@@ -111,7 +122,11 @@ test('a map in use is waited for, then refused — and nothing at all is torn do
   expect(s.disks).toEqual(before.disks);
   expect(s.sessions).toEqual(before.sessions);
   expect(findRecord(h.env(), 'jdss', IQN, 0)).not.toBeNull();
-  expect(cmdlines(h).slice(mark).every((c) => c.startsWith('dmsetup info'))).toBe(true);
+  expect(
+    cmdlines(h)
+      .slice(mark)
+      .every((c) => c.startsWith('dmsetup info')),
+  ).toBe(true);
 });
 
 test('deactivation is idempotent', async () => {
@@ -123,7 +138,10 @@ test('deactivation is idempotent', async () => {
     recordRemoved: false,
     devicesDeleted: [],
     map: 'absent',
-    portals: [{ ...P2, action: 'no-session' }, { ...P3, action: 'no-session' }],
+    portals: [
+      { ...P2, action: 'no-session' },
+      { ...P3, action: 'no-session' },
+    ],
   });
   expectNothingLeft(h);
 });
@@ -140,19 +158,34 @@ test('sessions of targets we have no record for are never touched', async () => 
   await activate(env, req({ portals: [P2] }));
   const mark = h.calls().length;
   await deactivate(env, findRecord(env, 'jdss', IQN, 0) as LunRecord);
-  expect(cmdlines(h).slice(mark).some((c) => c.includes(OTHER) || c.includes('2ffffffffffffffff'))).toBe(false);
+  expect(
+    cmdlines(h)
+      .slice(mark)
+      .some((c) => c.includes(OTHER) || c.includes('2ffffffffffffffff')),
+  ).toBe(false);
   expect(h.state().sessions.map((s: { target: string }) => s.target)).toEqual([OTHER]);
   expect(Object.values(h.state().disks).map((d) => (d as { target: string }).target)).toEqual([OTHER]);
 });
 
 test('portal substring trap: logging out 127.0.0.2 leaves the session on 127.0.0.20', async () => {
-  h = new FakeHost({ [IQN]: { portals: ['127.0.0.2:3260', '127.0.0.20:3260'], luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } } } });
+  h = new FakeHost({
+    [IQN]: {
+      portals: ['127.0.0.2:3260', '127.0.0.20:3260'],
+      luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } },
+    },
+  });
   const env = h.env();
   await activate(env, req({ portals: [P2] }));
-  await activate(env, req({ lun: 1, wwid: WWID1, volume: 'vm-100-disk-1', multipath: false, portals: [{ address: '127.0.0.20', port: 3260 }] }));
+  await activate(
+    env,
+    req({ lun: 1, wwid: WWID1, volume: 'vm-100-disk-1', multipath: false, portals: [{ address: '127.0.0.20', port: 3260 }] }),
+  );
   const r = await deactivate(env, findRecord(env, 'jdss', IQN, 0) as LunRecord);
   // 127.0.0.20 carried an auto-scanned path of LUN 0 too, so it is considered — and kept for LUN 1
-  expect(r.portals).toEqual([{ ...P2, action: 'logged-out' }, { address: '127.0.0.20', port: 3260, action: 'kept', reason: 'still used by LUN 1 (vm-100-disk-1)' }]);
+  expect(r.portals).toEqual([
+    { ...P2, action: 'logged-out' },
+    { address: '127.0.0.20', port: 3260, action: 'kept', reason: 'still used by LUN 1 (vm-100-disk-1)' },
+  ]);
   expect(h.state().sessions.map((s: { address: string }) => s.address)).toEqual(['127.0.0.20']);
   expect(cmdlines(h)).not.toContain(`iscsiadm -m node -T ${IQN} -p 127.0.0.20:3260 --logout`);
 });
@@ -160,14 +193,19 @@ test('portal substring trap: logging out 127.0.0.2 leaves the session on 127.0.0
 test('a session whose other disk feeds another map is kept, even if no record names that portal', async () => {
   // Login scans every LUN of the target, and multipathd takes every path of an allowed WWID:
   // LUN 1's map (recorded for 127.0.0.20 only) also runs over the 127.0.0.2 session.
-  h = new FakeHost({ [IQN]: { portals: ['127.0.0.2:3260', '127.0.0.20:3260'], luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } } } });
+  h = new FakeHost({
+    [IQN]: {
+      portals: ['127.0.0.2:3260', '127.0.0.20:3260'],
+      luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } },
+    },
+  });
   const env = h.env();
   await activate(env, req({ portals: [P2] }));
   await activate(env, req({ lun: 1, wwid: WWID1, volume: 'vm-100-disk-1', portals: [{ address: '127.0.0.20', port: 3260 }] }));
   expect(h.state().maps[WWID1].paths).toHaveLength(2);
   const r = await deactivate(env, findRecord(env, 'jdss', IQN, 0) as LunRecord);
   expect(r.portals).toEqual([
-    { ...P2, action: "kept", reason: expect.stringMatching(/session \d+ still carries sd[a-z]+ \(LUN 1\) in use/) },
+    { ...P2, action: 'kept', reason: expect.stringMatching(/session \d+ still carries sd[a-z]+ \(LUN 1\) in use/) },
     { address: '127.0.0.20', port: 3260, action: 'kept', reason: 'still used by LUN 1 (vm-100-disk-1)' },
   ]);
   expect(h.state().maps[WWID1].paths).toHaveLength(2);

@@ -3,7 +3,17 @@ import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import {
-  byIdLink, byPathLink, deleteDevice, holders, mapDevice, mapperLink, rescanDevice, resolveBlock, scsiAddress, sizeBytes, slaves,
+  byIdLink,
+  byPathLink,
+  deleteDevice,
+  holders,
+  mapDevice,
+  mapperLink,
+  rescanDevice,
+  resolveBlock,
+  scsiAddress,
+  sizeBytes,
+  slaves,
 } from '../../src/host/devices/links';
 import { listSessions, login, nodeNew, sessionsFor } from '../../src/host/iscsi/iscsiadm';
 import { addWwid, daemonAddMap } from '../../src/host/multipath/tool';

@@ -28,13 +28,19 @@ function env(over: Partial<HostEnv> = {}): HostEnv & { log: ReturnType<typeof me
 
 describe('execaExecutor + runTool', () => {
   test('argv is passed verbatim, never through a shell', async () => {
-    const r = await runTool(env(), 'iscsiadm', ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '$(touch /tmp/pwned)', 'a b;c']);
+    const r = await runTool(env(), 'iscsiadm', [
+      '-e',
+      'console.log(JSON.stringify(process.argv.slice(1)))',
+      '$(touch /tmp/pwned)',
+      'a b;c',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(['$(touch /tmp/pwned)', 'a b;c']);
   });
 
   test('exit code, stderr, stdin input and environment reach the caller', async () => {
-    const script = 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{process.stderr.write("got "+s+" "+process.env.LC_ALL+" "+process.env.EXTRA);process.exit(21)})';
+    const script =
+      'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{process.stderr.write("got "+s+" "+process.env.LC_ALL+" "+process.env.EXTRA);process.exit(21)})';
     const r = await runTool(env(), 'iscsiadm', ['-e', script], { input: 'hello', env: { EXTRA: 'x1' } });
     expect(r).toMatchObject({ code: 21, stderr: 'got hello C x1', timedOut: false });
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
@@ -44,11 +50,16 @@ describe('execaExecutor + runTool', () => {
     const saved = { p: process.env.JDSSC_PASSWORD, c: process.env.JDSSC_CHAP_PASSWORD, k: process.env.JDSSC_KEEP_ME };
     Object.assign(process.env, { JDSSC_PASSWORD: 'Rest-Pw-1', JDSSC_CHAP_PASSWORD: 'Chap-Pw-12345', JDSSC_KEEP_ME: 'kept' });
     try {
-      const script = 'process.stdout.write(JSON.stringify([process.env.JDSSC_PASSWORD, process.env.JDSSC_CHAP_PASSWORD, process.env.JDSSC_KEEP_ME]))';
+      const script =
+        'process.stdout.write(JSON.stringify([process.env.JDSSC_PASSWORD, process.env.JDSSC_CHAP_PASSWORD, process.env.JDSSC_KEEP_ME]))';
       const r = await runTool(env(), 'iscsiadm', ['-e', script]);
       expect(JSON.parse(r.stdout)).toEqual([null, null, 'kept']);
     } finally {
-      for (const [k, v] of [['JDSSC_PASSWORD', saved.p], ['JDSSC_CHAP_PASSWORD', saved.c], ['JDSSC_KEEP_ME', saved.k]] as const) {
+      for (const [k, v] of [
+        ['JDSSC_PASSWORD', saved.p],
+        ['JDSSC_CHAP_PASSWORD', saved.c],
+        ['JDSSC_KEEP_ME', saved.k],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -80,12 +91,16 @@ describe('execaExecutor + runTool', () => {
 
   test('a missing binary is a host error, not a crash', async () => {
     const e = env({ binaries: { ...DEFAULT_BINARIES, iscsiadm: '/nonexistent/iscsiadm' } });
-    await expect(runTool(e, 'iscsiadm', ['-m', 'session'])).rejects.toMatchObject({ message: expect.stringMatching(/cannot run iscsiadm \(\/nonexistent\/iscsiadm\): ENOENT/) });
+    await expect(runTool(e, 'iscsiadm', ['-m', 'session'])).rejects.toMatchObject({
+      message: expect.stringMatching(/cannot run iscsiadm \(\/nonexistent\/iscsiadm\): ENOENT/),
+    });
   });
 
   test('every call is logged with command, exit and duration; secrets are redacted', async () => {
     const e = env({ secrets: ['TopSecret-123'] });
-    await runTool(e, 'iscsiadm', ['-e', 'process.stderr.write("auth "+process.env.S+" failed");process.exit(24)'], { env: { S: 'TopSecret-123' } });
+    await runTool(e, 'iscsiadm', ['-e', 'process.stderr.write("auth "+process.env.S+" failed");process.exit(24)'], {
+      env: { S: 'TopSecret-123' },
+    });
     const text = e.log.text();
     expect(text).toMatch(/exec iscsiadm -e .* \(bound \d+ ms\)/);
     expect(text).toMatch(/iscsiadm exit 24 in \d+ ms: auth \*\*\* failed/);
@@ -95,7 +110,12 @@ describe('execaExecutor + runTool', () => {
   test('a secret on the argv is refused before anything runs', async () => {
     const e = env();
     const spy = { calls: 0 };
-    e.exec = { run: async () => { spy.calls++; return { code: 0, stdout: '', stderr: '', timedOut: false, durationMs: 0 }; } };
+    e.exec = {
+      run: async () => {
+        spy.calls++;
+        return { code: 0, stdout: '', stderr: '', timedOut: false, durationMs: 0 };
+      },
+    };
     await expect(runTool(e, 'iscsiadm', ['-v', 'my-chap-secret-1'], { secrets: ['my-chap-secret-1'] })).rejects.toBeInstanceOf(HostError);
     expect(spy.calls).toBe(0);
   });

@@ -9,7 +9,17 @@ export const P2 = { address: '127.0.0.2', port: 3260 };
 export const P3 = { address: '127.0.0.3', port: 3260 };
 
 export function req(over: Partial<ActivateRequest> = {}): ActivateRequest {
-  return { storageId: 'jdss', pool: 'Pool-0', volume: 'vm-100-disk-0', target: IQN, lun: 0, wwid: WWID0, portals: [P2, P3], multipath: true, ...over };
+  return {
+    storageId: 'jdss',
+    pool: 'Pool-0',
+    volume: 'vm-100-disk-0',
+    target: IQN,
+    lun: 0,
+    wwid: WWID0,
+    portals: [P2, P3],
+    multipath: true,
+    ...over,
+  };
 }
 
 export function cmdlines(h: FakeHost): string[] {
@@ -24,7 +34,9 @@ export function nodeRecords(h: FakeHost): string[] {
 export function recordFiles(h: FakeHost): string[] {
   const root = join(h.root, 'var/lib/jdssc/luns');
   if (!existsSync(root)) return [];
-  return readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
+  return readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.json'));
 }
 
 /** No sessions, disks, maps, node records, allowed WWIDs or LUN records; no forbidden call. */

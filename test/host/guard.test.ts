@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { dmOpenCount, dmRemove, dmStatus } from '../../src/host/multipath/dmsetup';
-import { addWwid, createMap, daemonAddMap, daemonAddPath, daemonDelMap, daemonResizeMap, flushMap, removeWwid, showMap } from '../../src/host/multipath/tool';
+import {
+  addWwid,
+  createMap,
+  daemonAddMap,
+  daemonAddPath,
+  daemonDelMap,
+  daemonResizeMap,
+  flushMap,
+  removeWwid,
+  showMap,
+} from '../../src/host/multipath/tool';
 import { triggerDevice } from '../../src/host/devices/udevadm';
 import { scriptedEnv } from './fakes/scripted';
 
@@ -44,13 +54,19 @@ describe('src/host never issues host-wide operations', () => {
 
   test('--rescan only ever goes with one session id (-r <sid>)', () => {
     for (const f of files) {
-      for (const line of code(f).split('\n').filter((l) => l.includes("'--rescan'"))) expect(line).toMatch(/'-r', String\(sid\)/);
+      for (const line of code(f)
+        .split('\n')
+        .filter((l) => l.includes("'--rescan'")))
+        expect(line).toMatch(/'-r', String\(sid\)/);
     }
   });
 
   test('--logout and -o delete only ever go with an exact target and portal', () => {
     for (const f of files) {
-      for (const line of code(f).split('\n').filter((l) => /'--logout'|'delete'\]/.test(l))) expect(line).toMatch(/nodeArgs\(target, p\)/);
+      for (const line of code(f)
+        .split('\n')
+        .filter((l) => /'--logout'|'delete'\]/.test(l)))
+        expect(line).toMatch(/nodeArgs\(target, p\)/);
     }
   });
 
@@ -63,9 +79,18 @@ describe('src/host never issues host-wide operations', () => {
 describe('per-WWID wrappers refuse anything that is not one WWID', () => {
   const bad = ['', '-F', '--all', 'a b', '../x', '-r'];
   const fns: Array<[string, (env: ReturnType<typeof scriptedEnv>, w: string) => Promise<unknown>]> = [
-    ['addWwid', addWwid], ['removeWwid', removeWwid], ['showMap', showMap], ['flushMap', flushMap], ['createMap', createMap],
-    ['daemonAddMap', daemonAddMap], ['daemonDelMap', daemonDelMap], ['daemonResizeMap', daemonResizeMap], ['daemonAddPath', daemonAddPath],
-    ['dmStatus', dmStatus], ['dmOpenCount', dmOpenCount], ['dmRemove', (e, w) => dmRemove(e, w, 'deferred')],
+    ['addWwid', addWwid],
+    ['removeWwid', removeWwid],
+    ['showMap', showMap],
+    ['flushMap', flushMap],
+    ['createMap', createMap],
+    ['daemonAddMap', daemonAddMap],
+    ['daemonDelMap', daemonDelMap],
+    ['daemonResizeMap', daemonResizeMap],
+    ['daemonAddPath', daemonAddPath],
+    ['dmStatus', dmStatus],
+    ['dmOpenCount', dmOpenCount],
+    ['dmRemove', (e, w) => dmRemove(e, w, 'deferred')],
   ];
   test.each(fns)('%s', async (_name, fn) => {
     const env = scriptedEnv(() => ({ code: 0 }));

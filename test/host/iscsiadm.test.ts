@@ -1,7 +1,17 @@
 // The iscsiadm wrapper against recorded exit codes and messages (testbed §2, §3.6).
 import { describe, expect, test } from '@jest/globals';
 import { HostError } from '../../src/errors';
-import { listSessions, login, logout, nodeDelete, nodeShow, nodeUpdate, rescanSession, sessionDetails, sessionsFor } from '../../src/host/iscsi/iscsiadm';
+import {
+  listSessions,
+  login,
+  logout,
+  nodeDelete,
+  nodeShow,
+  nodeUpdate,
+  rescanSession,
+  sessionDetails,
+  sessionsFor,
+} from '../../src/host/iscsi/iscsiadm';
 import { portal } from '../../src/host/iscsi/portal';
 import { fixture, scriptedEnv, type Answer } from './fakes/scripted';
 
@@ -64,7 +74,20 @@ describe('logout and records', () => {
     const env = scriptedEnv(() => (++n < 3 ? errors.idbm : { code: 0 }));
     await nodeUpdate(env, IQN, P, 'node.startup', 'manual');
     expect(env.calls).toHaveLength(3);
-    expect(env.calls[0].args).toEqual(['-m', 'node', '-T', IQN, '-p', '127.0.0.2:3260', '-o', 'update', '-n', 'node.startup', '-v', 'manual']);
+    expect(env.calls[0].args).toEqual([
+      '-m',
+      'node',
+      '-T',
+      IQN,
+      '-p',
+      '127.0.0.2:3260',
+      '-o',
+      'update',
+      '-n',
+      'node.startup',
+      '-v',
+      'manual',
+    ]);
     const bad = scriptedEnv(() => ({ code: 7, stderr: 'iscsiadm: Cannot modify node.x. Invalid param name.\n' }));
     await expect(nodeUpdate(bad, IQN, P, 'node.x', '1')).rejects.toBeInstanceOf(HostError);
     expect(bad.calls).toHaveLength(1);
@@ -87,7 +110,9 @@ describe('sessions', () => {
   });
 
   test('details and targeted rescan address one session id', async () => {
-    const env = scriptedEnv((_t, args) => (args.includes('--rescan') ? { code: 21, stderr: 'iscsiadm: No session found.\n' } : { code: 0, stdout: fixture('session-P3.txt') }));
+    const env = scriptedEnv((_t, args) =>
+      args.includes('--rescan') ? { code: 21, stderr: 'iscsiadm: No session found.\n' } : { code: 0, stdout: fixture('session-P3.txt') },
+    );
     const d = await sessionDetails(env, 2);
     expect(d.map((x) => x.sid)).toEqual([1, 2, 3]);
     expect(env.calls[0].args).toEqual(['-m', 'session', '-r', '2', '-P', '3']);

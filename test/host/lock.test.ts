@@ -26,7 +26,11 @@ class YieldingClock extends FakeClock {
 function env(budgetMs = 5_000, over: Partial<HostEnv> = {}): HostEnv {
   const clock = new YieldingClock();
   return {
-    exec: { run: async () => { throw new Error('no exec in lock tests'); } },
+    exec: {
+      run: async () => {
+        throw new Error('no exec in lock tests');
+      },
+    },
     binaries: {} as HostEnv['binaries'],
     roots: { sys: '', dev: '', iscsiDb: [], records: '', locks: join(tmp.dir, 'locks'), proc: '' },
     clock,
@@ -84,16 +88,21 @@ test('release never removes a lock that is no longer ours', async () => {
 });
 
 test('withLock releases on error and serialises concurrent holders', async () => {
-  await expect(withLock(env(), 'target-x', 't', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+  await expect(
+    withLock(env(), 'target-x', 't', async () => {
+      throw new Error('boom');
+    }),
+  ).rejects.toThrow('boom');
   expect(existsSync(file())).toBe(false);
   const order: string[] = [];
   const e = env(10_000);
-  const job = (n: string) => withLock(e, 'target-x', n, async () => {
-    order.push(`${n}+`);
-    await e.clock.sleep(50);
-    await new Promise((r) => setImmediate(r));
-    order.push(`${n}-`);
-  });
+  const job = (n: string) =>
+    withLock(e, 'target-x', n, async () => {
+      order.push(`${n}+`);
+      await e.clock.sleep(50);
+      await new Promise((r) => setImmediate(r));
+      order.push(`${n}-`);
+    });
   await Promise.all([job('a'), job('b'), job('c')]);
   expect(order.join(' ')).toMatch(/^(\w)\+ \1- (\w)\+ \2- (\w)\+ \3-$/);
 });

@@ -26,7 +26,10 @@ test('a disk is in use when a process holds it open or it is mounted; otherwise 
   symlinkSync('/dev/sdb', join(roots.proc, '812/fd/7'));
   expect(diskUsers({ roots }, 'sdb').pids).toEqual([777]);
 
-  writeFileSync(join(roots.proc, 'self/mountinfo'), '22 1 0:21 / /proc rw - proc proc rw\n95 30 8:16 / /var/lib/lxc/101/rootfs rw - ext4 /dev/sdb rw\n');
+  writeFileSync(
+    join(roots.proc, 'self/mountinfo'),
+    '22 1 0:21 / /proc rw - proc proc rw\n95 30 8:16 / /var/lib/lxc/101/rootfs rw - ext4 /dev/sdb rw\n',
+  );
   const u = diskUsers({ roots }, 'sdb');
   expect(u.mounted).toBe(true);
   expect(describeUsers(u)).toBe('mounted, open by pid 777');

@@ -10,8 +10,12 @@ describe('iscsiadm -m session', () => {
     const s = parseSessions(fixture('session-list.txt'));
     expect(s).toHaveLength(5);
     expect(s[0]).toEqual({
-      transport: 'tcp', sid: 1, portal: { address: '192.168.29.102', port: 3260 }, tpgt: 1,
-      target: 'iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0', flags: 'non-flash',
+      transport: 'tcp',
+      sid: 1,
+      portal: { address: '192.168.29.102', port: 3260 },
+      tpgt: 1,
+      target: 'iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0',
+      flags: 'non-flash',
     });
     expect(s[3].portal).toEqual({ address: 'fd00:10::2', port: 3260 });
     expect(s[4]).toMatchObject({ sid: 5, portal: { address: '10.0.0.2', port: 3261 }, tpgt: 2 });
@@ -42,7 +46,9 @@ describe('iscsiadm -m session -P 3', () => {
 });
 
 test('node record show: key = value pairs', () => {
-  const m = parseNodeRecord('node.name = iqn.x:y\nnode.conn[0].timeo.login_timeout = 5\nnode.session.auth.password = ********\nnode.session.auth.username = <empty>\n');
+  const m = parseNodeRecord(
+    'node.name = iqn.x:y\nnode.conn[0].timeo.login_timeout = 5\nnode.session.auth.password = ********\nnode.session.auth.username = <empty>\n',
+  );
   expect(m.get('node.conn[0].timeo.login_timeout')).toBe('5');
   expect(m.get('node.session.auth.password')).toBe('********');
 });
@@ -50,7 +56,13 @@ test('node record show: key = value pairs', () => {
 describe('multipath -ll', () => {
   test('testbed output: two path groups, both paths active', () => {
     const [m] = parseMultipathLl(fixture('multipath-ll.txt'));
-    expect(m).toMatchObject({ name: '3600a0b80000000000000000000000001', wwid: '3600a0b80000000000000000000000001', dm: 'dm-0', vendorProduct: 'EXAMPLE,ARRAY', size: '1.0G' });
+    expect(m).toMatchObject({
+      name: '3600a0b80000000000000000000000001',
+      wwid: '3600a0b80000000000000000000000001',
+      dm: 'dm-0',
+      vendorProduct: 'EXAMPLE,ARRAY',
+      size: '1.0G',
+    });
     expect(m.paths.map((p) => [p.hctl, p.device, p.majMin, p.dmState, p.checkerState, p.onlineState])).toEqual([
       ['1:0:0:1', 'sda', '8:0', 'active', 'ready', 'running'],
       ['0:0:0:1', 'sdb', '8:16', 'active', 'ready', 'running'],
@@ -77,7 +89,13 @@ describe('multipath -ll', () => {
 });
 
 test('dmsetup status: path flags and length', () => {
-  expect(parseDmStatus(fixture('dmsetup-status.txt'))).toEqual({ sectors: 2097152, paths: [{ majMin: '8:0', active: true }, { majMin: '8:16', active: false }] });
+  expect(parseDmStatus(fixture('dmsetup-status.txt'))).toEqual({
+    sectors: 2097152,
+    paths: [
+      { majMin: '8:0', active: true },
+      { majMin: '8:16', active: false },
+    ],
+  });
   expect(parseDmStatus('0 2097152 linear 8:0 0\n')).toBeNull();
   expect(parseDmStatus('')).toBeNull();
 });
@@ -93,7 +111,9 @@ describe('portals', () => {
   test('formats for iscsiadm and udev by-path', () => {
     expect(formatPortal(portal('fd00::2'))).toBe('[fd00::2]:3260');
     expect(formatPortal(parsePortal('127.0.0.2'))).toBe('127.0.0.2:3260');
-    expect(byPathName(portal('127.0.0.2'), 'iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0', 1)).toBe('ip-127.0.0.2:3260-iscsi-iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0-lun-1');
+    expect(byPathName(portal('127.0.0.2'), 'iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0', 1)).toBe(
+      'ip-127.0.0.2:3260-iscsi-iqn.2025-04.proxmox.joviandss.iscsi:vm-100-0-lun-1',
+    );
   });
 
   test('hostnames and bad ports are refused', () => {

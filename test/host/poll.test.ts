@@ -42,5 +42,10 @@ test('escalations run between checks, on their schedule', async () => {
       if (l) levels.push([l, elapsed]);
     },
   });
-  expect(levels).toEqual([[1, 1_500], [2, 3_500], [3, 8_500], [4, 13_500]]);
+  expect(levels).toEqual([
+    [1, 1_500],
+    [2, 3_500],
+    [3, 8_500],
+    [4, 13_500],
+  ]);
 });

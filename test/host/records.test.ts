@@ -2,7 +2,17 @@ import { readdirSync, statSync, writeFileSync, mkdirSync, existsSync } from 'nod
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import {
-  findByTarget, findByVolume, findRecord, listRecords, otherLunsOnTarget, otherStoragesOnTarget, readRecord, recordPath, removeRecord, writeRecord, type LunRecord,
+  findByTarget,
+  findByVolume,
+  findRecord,
+  listRecords,
+  otherLunsOnTarget,
+  otherStoragesOnTarget,
+  readRecord,
+  recordPath,
+  removeRecord,
+  writeRecord,
+  type LunRecord,
 } from '../../src/host/state/records';
 import { tempDir } from '../helpers/tmp';
 
@@ -12,9 +22,22 @@ let env: { roots: { sys: string; dev: string; iscsiDb: string[]; records: string
 
 function rec(over: Partial<LunRecord> = {}): LunRecord {
   return {
-    version: 1, storageId: 'jdss-a', pool: 'Pool-0', volume: 'vm-100-disk-0', snapshot: null, target: T, lun: 0, wwid: '26562313537303732',
-    portals: [{ address: '127.0.0.2', port: 3260 }, { address: '127.0.0.3', port: 3260 }], multipath: true,
-    device: '/dev/mapper/26562313537303732', createdAt: '2026-01-01T00:00:00.000Z', ...over,
+    version: 1,
+    storageId: 'jdss-a',
+    pool: 'Pool-0',
+    volume: 'vm-100-disk-0',
+    snapshot: null,
+    target: T,
+    lun: 0,
+    wwid: '26562313537303732',
+    portals: [
+      { address: '127.0.0.2', port: 3260 },
+      { address: '127.0.0.3', port: 3260 },
+    ],
+    multipath: true,
+    device: '/dev/mapper/26562313537303732',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...over,
   };
 }
 
@@ -44,7 +67,11 @@ test('list, find by volume (+snapshot) and by target', () => {
   expect(listRecords(env, 'jdss-a')).toHaveLength(3);
   expect(findByVolume(env, 'jdss-a', 'vm-100-disk-0').map((r) => r.lun)).toEqual([0]);
   expect(findByVolume(env, 'jdss-a', 'vm-100-disk-0', 'snap1').map((r) => r.lun)).toEqual([1]);
-  expect(findByTarget(env, T.toUpperCase()).map((r) => r.lun).sort()).toEqual([0, 1, 2]);
+  expect(
+    findByTarget(env, T.toUpperCase())
+      .map((r) => r.lun)
+      .sort(),
+  ).toEqual([0, 1, 2]);
 });
 
 test('remove deletes the file and empty directories, and is idempotent', () => {

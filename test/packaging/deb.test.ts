@@ -10,7 +10,11 @@ const tmp = tempDir('jdssc-deb-');
 afterAll(() => tmp.cleanup());
 
 const sh = (cmd: string, args: string[]) =>
-  execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JDSSC_CACHE_DIR: join(tmp.dir, 'cache') } });
+  execFileSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, JDSSC_CACHE_DIR: join(tmp.dir, 'cache') },
+  });
 
 test('make deb: root-owned package with the right dependencies that installs and purges cleanly', () => {
   const deb = sh('make', ['--no-print-directory', '-s', 'deb']).trim().split('\n').pop()!;

@@ -60,7 +60,12 @@ const cases: Array<[string, string[], number, RegExp]> = [
   ['password on the command line', ['--password', 'hunter2hunter2', 'pool', 'stats'], 2, /secrets never go on the command line/],
   ['bad port flag', ['--control-port', '99999', 'pool', 'stats'], 2, /--control-port/],
   ['bad address flag', ['--control-addresses', 'appliance.local', 'pool', 'stats'], 2, /not an IP address/],
-  ['rollback --check with --destroy-newer', ['snapshot', 'rollback', 'vm-100-disk-0', 'base', '--check', '--destroy-newer'], 2, /mutually exclusive/],
+  [
+    'rollback --check with --destroy-newer',
+    ['snapshot', 'rollback', 'vm-100-disk-0', 'base', '--check', '--destroy-newer'],
+    2,
+    /mutually exclusive/,
+  ],
 ];
 
 test.each(cases)('%s → exit %#', async (_label, args, code, why) => {

@@ -12,9 +12,14 @@ afterAll(async () => env.close());
 
 function jdssc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('bin/jdssc', ['-c', env.config, ...args], { env: { ...process.env, JDSSC_STATE_DIR: `${env.dir}/state` } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'bin/jdssc',
+      ['-c', env.config, ...args],
+      { env: { ...process.env, JDSSC_STATE_DIR: `${env.dir}/state` } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -63,7 +63,8 @@ test(`${OPS} random operations under faults leave the array consistent with what
     // every failure is a non-zero exit with one error line and an error document
     if (res.code !== 0) {
       if (errors.length < 12) errors.push(`${res.code} ${args.slice(0, 3).join(' ')}: ${res.stderr.trim()}`);
-      if (!res.json?.error || res.stderr.trim().split('\n').length !== 1) failures.push(`${args.join(' ')}: malformed failure ${res.code} ${res.stderr}`);
+      if (!res.json?.error || res.stderr.trim().split('\n').length !== 1)
+        failures.push(`${args.join(' ')}: malformed failure ${res.code} ${res.stderr}`);
       if (res.json?.error?.code === 'internal') failures.push(`${args.join(' ')}: internal error: ${res.stderr}`);
     } else if (res.json?.error) {
       failures.push(`${args.join(' ')}: exit 0 with an error document`);
@@ -92,7 +93,8 @@ test(`${OPS} random operations under faults leave the array consistent with what
     const op = existing.length < 3 ? 'create' : r.pick(ops);
     if (op === 'create') {
       const name = newName();
-      if ((await run(op, ['volume', 'create', name, '--size', `${1 + Math.floor(r.next() * 4)}M`])).code === 0) reported.set(name, 'exists');
+      if ((await run(op, ['volume', 'create', name, '--size', `${1 + Math.floor(r.next() * 4)}M`])).code === 0)
+        reported.set(name, 'exists');
     } else if (op === 'snapshot') {
       const sid = `s${n++}`;
       if ((await run(op, ['snapshot', 'create', vol, sid])).code === 0) snapshots.set(vol, [...snaps, sid]);
@@ -109,7 +111,11 @@ test(`${OPS} random operations under faults leave the array consistent with what
     } else if (op === 'rollback' && snaps.length) {
       const sid = r.pick(snaps);
       const res = await run(op, ['snapshot', 'rollback', vol, sid, '--destroy-newer']);
-      if (res.code === 0) snapshots.set(vol, snaps.filter((s) => !res.json.destroyed.includes(s)));
+      if (res.code === 0)
+        snapshots.set(
+          vol,
+          snaps.filter((s) => !res.json.destroyed.includes(s)),
+        );
     } else if (op === 'resize') {
       await run(op, ['volume', 'resize', vol, '--grow-by', '1M']);
     } else if (op === 'delete') {
@@ -119,7 +125,11 @@ test(`${OPS} random operations under faults leave the array consistent with what
       }
     } else if (op === 'delete-snap' && snaps.length) {
       const sid = r.pick(snaps);
-      if ((await run(op, ['snapshot', 'delete', vol, sid])).code === 0) snapshots.set(vol, snaps.filter((s) => s !== sid));
+      if ((await run(op, ['snapshot', 'delete', vol, sid])).code === 0)
+        snapshots.set(
+          vol,
+          snaps.filter((s) => s !== sid),
+        );
     }
     if (address === 'down') await env.sim.setAddressDown('127.0.0.1', false);
     if (address === 'blackhole') await env.sim.setAddressBlackhole('127.0.0.1', false);
@@ -136,15 +146,26 @@ test(`${OPS} random operations under faults leave the array consistent with what
   }
   for (const t of pool.targets.values()) if (t.luns.size === 0) failures.push(`target ${t.name} has no LUNs`);
   const byId = new Map([...pool.volumes.values()].map((v) => [v.id, v]));
-  for (const t of pool.targets.values()) for (const l of t.luns.values()) if (!byId.has(l.volumeId)) failures.push(`LUN ${l.lun} of ${t.name} points to a deleted volume`);
+  for (const t of pool.targets.values())
+    for (const l of t.luns.values()) if (!byId.has(l.volumeId)) failures.push(`LUN ${l.lun} of ${t.name} points to a deleted volume`);
   for (const v of pool.volumes.values()) {
     for (const s of v.snapshots.values()) {
       // an intermediate clone snapshot is named like a volume and must still carry its clone
-      if (volumeLogical(s.name) !== undefined && s.clones.size === 0) failures.push(`intermediate snapshot ${v.name}@${s.name} left behind`);
+      if (volumeLogical(s.name) !== undefined && s.clones.size === 0)
+        failures.push(`intermediate snapshot ${v.name}@${s.name} left behind`);
     }
   }
 
-  const summary = { operations: OPS, seed: SEED, byOperation: counts, exitCodes: exits, faultsInjected: faultsUsed, volumesOnArray: onArray.size, targets: pool.targets.size, violations: failures.length };
+  const summary = {
+    operations: OPS,
+    seed: SEED,
+    byOperation: counts,
+    exitCodes: exits,
+    faultsInjected: faultsUsed,
+    volumesOnArray: onArray.size,
+    targets: pool.targets.size,
+    violations: failures.length,
+  };
   console.log(`fault-injection run: ${JSON.stringify(summary)}\nfirst failures reported by jdssc:\n${errors.join('\n')}`);
   expect(failures).toEqual([]);
   expect(exits['2']).toBeUndefined(); // every input was valid

@@ -66,7 +66,12 @@ export function manualClock(start = 1_700_000_000_000) {
 }
 
 /** Create a volume over REST; fails the test on a non-201. */
-export async function createVolume(sim: RunningSimulator, name: string, size: string | number = '1G', extra: Record<string, unknown> = {}): Promise<Resp> {
+export async function createVolume(
+  sim: RunningSimulator,
+  name: string,
+  size: string | number = '1G',
+  extra: Record<string, unknown> = {},
+): Promise<Resp> {
   const r = await call(sim, 'POST', poolPath('/volumes'), { body: { name, size, sparse: true, ...extra } });
   if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
   return r;

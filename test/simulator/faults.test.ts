@@ -63,7 +63,9 @@ describe('request faults', () => {
 
   test('hang never answers (the client times out); close releases it promptly', async () => {
     await sim.faults.add({ kind: 'hang', match: { address: '127.0.0.4' } });
-    await expect(call(sim, 'GET', poolPath(), { address: '127.0.0.4', timeoutMs: 200 })).rejects.toMatchObject({ code: 'ETIMEDOUT_CLIENT' });
+    await expect(call(sim, 'GET', poolPath(), { address: '127.0.0.4', timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'ETIMEDOUT_CLIENT',
+    });
     expect((await call(sim, 'GET', poolPath(), { address: '127.0.0.4' })).status).toBe(200);
     await sim.faults.add({ kind: 'hang' });
     const pending = call(sim, 'GET', poolPath(), { timeoutMs: 10_000 }).catch((e: Error) => e);
@@ -136,7 +138,12 @@ describe('matching, counts, probability, control API', () => {
   });
 
   test('faults over the control API: add, list, remove one, clear; bad specs are 400', async () => {
-    const added = await call(sim, 'POST', '/__simulator/faults', { body: [{ kind: 'rateLimit', count: 0 }, { kind: 'latency', ms: 1 }] });
+    const added = await call(sim, 'POST', '/__simulator/faults', {
+      body: [
+        { kind: 'rateLimit', count: 0 },
+        { kind: 'latency', ms: 1 },
+      ],
+    });
     expect(added.status).toBe(201);
     const ids = added.json.added.map((f: { id: string }) => f.id);
     expect((await call(sim, 'GET', '/__simulator/faults')).json.faults).toHaveLength(2);
@@ -171,7 +178,14 @@ describe('request log', () => {
     expect(log.count({ mutatingOnly: true })).toBe(3);
     expect(log.count({ pathPrefix: '/api/v4/pools/Pool-0/volumes/v_a' })).toBe(3);
     const all = log.all();
-    expect(all[0]).toMatchObject({ seq: 1, address: '127.0.0.1', method: 'POST', path: '/api/v4/pools/Pool-0/volumes', query: '', status: 201 });
+    expect(all[0]).toMatchObject({
+      seq: 1,
+      address: '127.0.0.1',
+      method: 'POST',
+      path: '/api/v4/pools/Pool-0/volumes',
+      query: '',
+      status: 201,
+    });
     expect(all[3]).toMatchObject({ method: 'DELETE', status: 204 });
     expect(typeof all[0].durationMs).toBe('number');
     expect(log.since(2).map((r) => r.method)).toEqual(['PUT', 'DELETE']);

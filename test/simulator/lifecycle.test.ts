@@ -25,7 +25,9 @@ describe('state file', () => {
     await createVolume(sim, 'v_a', '2G', { sparse: false });
     await createSnapshot(sim, 'v_a', 's_1');
     await call(sim, 'POST', poolPath('/volumes/v_a/clone'), { body: { name: 'v_clone', snapshot: 's_1', sparse: true } });
-    await call(sim, 'POST', poolPath('/san/iscsi/targets'), { body: { name: iqn, vip_allowed_portals: { enabled: true, assigned_vips: ['vip0'] } } });
+    await call(sim, 'POST', poolPath('/san/iscsi/targets'), {
+      body: { name: iqn, vip_allowed_portals: { enabled: true, assigned_vips: ['vip0'] } },
+    });
     await call(sim, 'POST', poolPath(`/san/iscsi/targets/${iqn}/luns`), { body: { name: 'v_clone', lun: 4 } });
     await call(sim, 'POST', poolPath(`/san/iscsi/targets/${iqn}/incoming-users`), { body: { name: 'chap', password: 'secret-secret' } });
     const snapshotOf = async (s: RunningSimulator) => ({
@@ -110,7 +112,9 @@ describe('control API', () => {
   test('seed, health and a state dump without CHAP secrets', async () => {
     const sim = await startSimulator({ listen: ['127.0.0.1'] });
     try {
-      const seeded = await call(sim, 'POST', '/__simulator/seed', { body: { pool: 'Pool-0', volumes: 3, prefix: 'v_bulk-', snapshotsPerVolume: 2 } });
+      const seeded = await call(sim, 'POST', '/__simulator/seed', {
+        body: { pool: 'Pool-0', volumes: 3, prefix: 'v_bulk-', snapshotsPerVolume: 2 },
+      });
       expect(seeded.json).toEqual({ count: 3, first: 'v_bulk-0', last: 'v_bulk-2' });
       expect((await call(sim, 'GET', poolPath('/volumes/v_bulk-1/snapshots'))).json.data.results).toBe(2);
       const health = (await call(sim, 'GET', '/__simulator/health')).json;
@@ -168,7 +172,9 @@ describe('simulatorMain', () => {
     io.stderr.on('data', (c) => (err += c));
     expect(await simulatorMain({ listen: ['192.168.1.10'] }, io, { untilStopped: Promise.resolve() })).toBe(2);
     expect(err).toContain('192.168.1.10');
-    expect(await simulatorMain({ listen: ['127.0.0.1'], passwordFile: '/nonexistent/pw' }, io, { untilStopped: Promise.resolve() })).toBe(2);
+    expect(await simulatorMain({ listen: ['127.0.0.1'], passwordFile: '/nonexistent/pw' }, io, { untilStopped: Promise.resolve() })).toBe(
+      2,
+    );
   });
 
   test('a plain password file uses its first line', async () => {
@@ -177,7 +183,9 @@ describe('simulatorMain', () => {
     const readyFile = `${dir.dir}/ready.json`;
     let stop!: () => void;
     const io = { stdout: new PassThrough(), stderr: new PassThrough() };
-    const exit = simulatorMain({ listen: ['127.0.0.1'], passwordFile, readyFile, user: 'ops' }, io, { untilStopped: new Promise<void>((r) => (stop = r)) });
+    const exit = simulatorMain({ listen: ['127.0.0.1'], passwordFile, readyFile, user: 'ops' }, io, {
+      untilStopped: new Promise<void>((r) => (stop = r)),
+    });
     while (!existsSync(readyFile)) await new Promise((r) => setTimeout(r, 10));
     const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
     expect(ready.caFile).toBeNull();

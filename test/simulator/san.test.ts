@@ -25,7 +25,13 @@ beforeEach(async () => {
     seed: 3,
     backend,
     pools: [
-      { name: 'Pool-0', vips: [{ name: 'vip0', address: '127.0.0.2' }, { name: 'vip1', address: '127.0.0.3' }] },
+      {
+        name: 'Pool-0',
+        vips: [
+          { name: 'vip0', address: '127.0.0.2' },
+          { name: 'vip1', address: '127.0.0.3' },
+        ],
+      },
       { name: 'Pool-1', oldFirmware: true },
     ],
   });
@@ -36,7 +42,8 @@ afterEach(async () => sim.close());
 
 const newTarget = (name = T0, extra: Record<string, unknown> = {}, pool = 'Pool-0') =>
   call(sim, 'POST', targets('', pool), { body: { name, active: true, incoming_users_active: false, ...extra } });
-const attach = (volume: string, lun?: number, target = T0) => call(sim, 'POST', targets(`/${target}/luns`), { body: lun === undefined ? { name: volume } : { name: volume, lun } });
+const attach = (volume: string, lun?: number, target = T0) =>
+  call(sim, 'POST', targets(`/${target}/luns`), { body: lun === undefined ? { name: volume } : { name: volume, lun } });
 
 describe('targets', () => {
   test('create answers 201 with the target; VIPs are kept by name', async () => {
@@ -67,7 +74,10 @@ describe('targets', () => {
     for (const pool of ['Pool-0', 'Pool-1']) {
       const r = await newTarget(T0, {}, pool);
       expect(r.status).toBe(409);
-      expect(r.json.error).toMatchObject({ class: 'opene.san.target.base.iscsi.TargetNameConflictError', message: `Target with name ${T0} is already present on Pool-0.` });
+      expect(r.json.error).toMatchObject({
+        class: 'opene.san.target.base.iscsi.TargetNameConflictError',
+        message: `Target with name ${T0} is already present on Pool-0.`,
+      });
     }
   });
 
@@ -99,7 +109,9 @@ describe('targets', () => {
 
   test('PUT answers 201 and updates VIPs, CHAP switch, or the name', async () => {
     await newTarget();
-    const vips = await call(sim, 'PUT', targets(`/${T0}`), { body: { name: T0, vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] } } });
+    const vips = await call(sim, 'PUT', targets(`/${T0}`), {
+      body: { name: T0, vip_allowed_portals: { enabled: true, assigned_vips: ['vip1'] } },
+    });
     expect(vips.status).toBe(201);
     expect(vips.json.data.vip_allowed_portals.assigned_vips).toEqual(['vip1']);
     const chap = await call(sim, 'PUT', targets(`/${T0}`), { body: { name: T0, incoming_users_active: true } });
@@ -169,7 +181,10 @@ describe('LUNs', () => {
     for (const target of [T0, T1]) {
       const r = await attach('v_vm-100-disk-0', undefined, target);
       expect(r.status).toBe(409);
-      expect(r.json.error).toMatchObject({ class: 'opene.exceptions.ItemConflictError', message: 'Volume /dev/Pool-0/v_vm-100-disk-0 is already used.' });
+      expect(r.json.error).toMatchObject({
+        class: 'opene.exceptions.ItemConflictError',
+        message: 'Volume /dev/Pool-0/v_vm-100-disk-0 is already used.',
+      });
     }
   });
 
@@ -178,7 +193,10 @@ describe('LUNs', () => {
     const taken = await attach('v_vm-100-disk-1', 3);
     expect(taken.status).toBe(409);
     expect(taken.json.error.message).toBe(`LUN 3 is already used on target ${T0}.`);
-    expect((await attach('v_nope')).json.error).toMatchObject({ errno: 1, message: 'Zfs resource: Pool-0/v_nope not found in this collection.' });
+    expect((await attach('v_nope')).json.error).toMatchObject({
+      errno: 1,
+      message: 'Zfs resource: Pool-0/v_nope not found in this collection.',
+    });
     for (const method of ['GET', 'DELETE']) {
       const r = await call(sim, method, targets(`/${T0}/luns/v_vm-100-disk-1`));
       expect(r.status).toBe(404);
@@ -191,7 +209,11 @@ describe('LUNs', () => {
     await attach('v_vm-100-disk-0');
     const del = await call(sim, 'DELETE', poolPath('/volumes/v_vm-100-disk-0'));
     expect(del.status).toBe(500);
-    expect(del.json.error).toMatchObject({ class: 'zfslib.wrap.zfs.ZfsCmdError', errno: 1000, message: "cannot destroy 'Pool-0/v_vm-100-disk-0': dataset is busy" });
+    expect(del.json.error).toMatchObject({
+      class: 'zfslib.wrap.zfs.ZfsCmdError',
+      errno: 1000,
+      message: "cannot destroy 'Pool-0/v_vm-100-disk-0': dataset is busy",
+    });
     const ren = await call(sim, 'PUT', poolPath('/volumes/v_vm-100-disk-0'), { body: { name: 'v_other' } });
     expect(ren.json.error.message).toBe("cannot rename 'Pool-0/v_vm-100-disk-0': dataset is busy");
   });
@@ -202,7 +224,12 @@ describe('LUNs', () => {
     const r = await call(sim, 'GET', '/api/v4/san/iscsi/luns?where=name==v_vm-100-disk-0');
     expect(r.json.data).toEqual([
       {
-        lun: { lun: 2, eui: Buffer.from(vol.default_scsi_id.slice(0, 8)).toString('hex'), name: 'v_vm-100-disk-0', scsi_id: vol.default_scsi_id },
+        lun: {
+          lun: 2,
+          eui: Buffer.from(vol.default_scsi_id.slice(0, 8)).toString('hex'),
+          name: 'v_vm-100-disk-0',
+          scsi_id: vol.default_scsi_id,
+        },
         iscsi_target: { name: T0, active: true },
         pool: 'Pool-0',
       },
@@ -240,7 +267,10 @@ describe('CHAP incoming users', () => {
       expect(r.json.error.class).toBe('opene.exceptions.ValidationError');
       expect(r.text).not.toContain(password);
     }
-    for (const [name, password] of [['u12', '-_!@%()+?.:;'], ['u255', 'y'.repeat(255)]]) {
+    for (const [name, password] of [
+      ['u12', '-_!@%()+?.:;'],
+      ['u255', 'y'.repeat(255)],
+    ]) {
       expect((await call(sim, 'POST', users, { body: { name, password } })).status).toBe(201);
     }
   });
@@ -253,7 +283,9 @@ describe('sessions', () => {
     const session = { cid: '0', ip: '127.0.0.18', sid: '4957301003d0200', initiator_name: 'iqn.1993-08.org.debian:01:793c225e3c37' };
     sim.setSessions('Pool-0', T0, [session]);
     expect((await call(sim, 'GET', targets(`/${T0}/sessions`))).json.data).toEqual([{ target_name: T0, ...session }]);
-    const viaControl = await call(sim, 'POST', '/__simulator/sessions', { body: { pool: 'Pool-0', target: T0, sessions: [session, { ...session, ip: '127.0.0.19' }] } });
+    const viaControl = await call(sim, 'POST', '/__simulator/sessions', {
+      body: { pool: 'Pool-0', target: T0, sessions: [session, { ...session, ip: '127.0.0.19' }] },
+    });
     expect(viaControl.status).toBe(200);
     expect((await call(sim, 'GET', targets('/sessions'))).json.data).toHaveLength(2);
     expect((await call(sim, 'POST', '/__simulator/sessions', { body: { target: T1, sessions: [] } })).status).toBe(404);

@@ -15,7 +15,14 @@ afterAll(async () => sim.close());
 function get(agent: Agent, path: string): Promise<{ results: number; entries: { name: string; default_scsi_id: string }[] }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: sim.port, path, ca: sim.caPem, agent, headers: { Authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` } },
+      {
+        host: '127.0.0.1',
+        port: sim.port,
+        path,
+        ca: sim.caPem,
+        agent,
+        headers: { Authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -62,7 +62,13 @@ describe('create, list, get', () => {
     await call(sim, 'PUT', poolPath('/volumes/v_src'), { body: { size: '2G' } });
     const parent = (await call(sim, 'GET', poolPath('/volumes/v_src'))).json.data;
     const s = (await call(sim, 'GET', poolPath('/volumes/v_src/snapshots/s_snap1'))).json.data;
-    expect(s).toMatchObject({ name: 's_snap1', type: 'snapshot', volsize: String(GiB), clones: 'Pool-0/v_c1', 'san:volume_id': parent['san:volume_id'] });
+    expect(s).toMatchObject({
+      name: 's_snap1',
+      type: 'snapshot',
+      volsize: String(GiB),
+      clones: 'Pool-0/v_c1',
+      'san:volume_id': parent['san:volume_id'],
+    });
     expect(s.creation).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(s.creation).toBe(localDateTime(clock.t));
     const missing = await call(sim, 'GET', poolPath('/volumes/v_src/snapshots/s_nope'));
@@ -145,7 +151,8 @@ describe('ZFS busy rules and recursive deletes', () => {
     expect(r.json.error).toMatchObject({
       class: 'zfslib.wrap.zfs.ZfsCmdError',
       errno: 1000,
-      message: "cannot destroy 'Pool-0/v_src': volume has children\nuse '-r' to destroy the following datasets:\nPool-0/v_src@s_a\nPool-0/v_src@s_b",
+      message:
+        "cannot destroy 'Pool-0/v_src': volume has children\nuse '-r' to destroy the following datasets:\nPool-0/v_src@s_a\nPool-0/v_src@s_b",
     });
     expect((await call(sim, 'DELETE', poolPath('/volumes/v_src'), { body: { recursively_children: true } })).status).toBe(204);
   });
@@ -156,7 +163,10 @@ describe('ZFS busy rules and recursive deletes', () => {
     for (const body of [undefined, { recursively_children: true }, { recursively_children: true, force_umount: true }]) {
       const r = await call(sim, 'DELETE', poolPath('/volumes/v_src'), { body });
       expect(r.status).toBe(500);
-      expect(r.json.error).toMatchObject({ class: 'opene.storage.zfs.ZfsOeError', message: 'In order to delete a zvol, you must delete all of its clones first.' });
+      expect(r.json.error).toMatchObject({
+        class: 'opene.storage.zfs.ZfsOeError',
+        message: 'In order to delete a zvol, you must delete all of its clones first.',
+      });
     }
   });
 });
@@ -178,7 +188,9 @@ describe('rollback', () => {
     const r = await call(sim, 'POST', poolPath('/volumes/v_src/snapshots/s_target/rollback'));
     expect(r.status).toBe(200);
     expect(r.json.error).toBeNull();
-    const left = (await call(sim, 'GET', poolPath('/volumes/v_src/snapshots?page=0'))).json.data.entries.map((e: { name: string }) => e.name);
+    const left = (await call(sim, 'GET', poolPath('/volumes/v_src/snapshots?page=0'))).json.data.entries.map(
+      (e: { name: string }) => e.name,
+    );
     expect(left).toEqual(['s_target']);
   });
 
@@ -204,7 +216,8 @@ describe('rollback', () => {
   test('snapshots are ordered by a strictly increasing createtxg', async () => {
     for (const s of ['s_1', 's_2', 's_3']) await createSnapshot(sim, 'v_src', s);
     const txgs = [];
-    for (const s of ['s_1', 's_2', 's_3']) txgs.push(Number((await call(sim, 'GET', poolPath(`/volumes/v_src/snapshots/${s}`))).json.data.createtxg));
+    for (const s of ['s_1', 's_2', 's_3'])
+      txgs.push(Number((await call(sim, 'GET', poolPath(`/volumes/v_src/snapshots/${s}`))).json.data.createtxg));
     expect(txgs[0]).toBeLessThan(txgs[1]);
     expect(txgs[1]).toBeLessThan(txgs[2]);
   });

@@ -139,7 +139,9 @@ describe('dead and blackholed addresses', () => {
 
   test('a blackholed address accepts TCP but never answers', async () => {
     await sim.setAddressBlackhole('127.0.0.4', true);
-    await expect(call(sim, 'GET', poolPath(), { auth, address: '127.0.0.4', timeoutMs: 300 })).rejects.toMatchObject({ code: 'ETIMEDOUT_CLIENT' });
+    await expect(call(sim, 'GET', poolPath(), { auth, address: '127.0.0.4', timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'ETIMEDOUT_CLIENT',
+    });
     expect((await call(sim, 'GET', poolPath(), { auth })).status).toBe(200);
     await sim.setAddressBlackhole('127.0.0.4', false);
     expect((await call(sim, 'GET', poolPath(), { auth, address: '127.0.0.4' })).status).toBe(200);

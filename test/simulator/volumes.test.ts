@@ -15,9 +15,14 @@ const free = async () => Number((await call(sim, 'GET', poolPath())).json.data.a
 
 describe('create and get', () => {
   test('POST answers 201 with the created volume; GET shows ZFS properties as strings', async () => {
-    const r = await call(sim, 'POST', poolPath('/volumes'), { body: { name: 'v_vm-100-disk-0', size: '1G', sparse: false, blocksize: '16K' } });
+    const r = await call(sim, 'POST', poolPath('/volumes'), {
+      body: { name: 'v_vm-100-disk-0', size: '1G', sparse: false, blocksize: '16K' },
+    });
     expect(r.status).toBe(201);
-    expect(r.json).toEqual({ data: { name: 'v_vm-100-disk-0', full_name: 'Pool-0/v_vm-100-disk-0', is_clone: false, origin: null }, error: null });
+    expect(r.json).toEqual({
+      data: { name: 'v_vm-100-disk-0', full_name: 'Pool-0/v_vm-100-disk-0', is_clone: false, origin: null },
+      error: null,
+    });
     const v = (await call(sim, 'GET', poolPath('/volumes/v_vm-100-disk-0'))).json.data;
     expect(v).toMatchObject({
       name: 'v_vm-100-disk-0',
@@ -54,7 +59,9 @@ describe('create and get', () => {
       expect(r.json.error.class).toBe('opene.exceptions.ValidationError');
     }
     expect((await call(sim, 'POST', poolPath('/volumes'), { body: { name: 'v_x', size: '-1' } })).status).toBe(400);
-    expect((await call(sim, 'POST', poolPath('/volumes'), { body: { name: 'v_x' } })).json.error.message).toBe("'size' is a required property");
+    expect((await call(sim, 'POST', poolPath('/volumes'), { body: { name: 'v_x' } })).json.error.message).toBe(
+      "'size' is a required property",
+    );
     const odd = await call(sim, 'POST', poolPath('/volumes'), { body: { name: 'v_x', size: 1000, blocksize: '16K' } });
     expect(odd.status).toBe(500);
     expect(odd.json.error.message).toBe("cannot create 'Pool-0/v_x': volume size must be a multiple of volume block size");
@@ -165,7 +172,9 @@ describe('resize, rename, provisioning, properties', () => {
     const r = await call(sim, 'PUT', poolPath('/volumes/v_a/properties'), { body: { property_name: 'readonly', property_value: 'on' } });
     expect(r.status).toBe(201);
     expect((await call(sim, 'GET', poolPath('/volumes/v_a'))).json.data.readonly).toBe('on');
-    expect((await call(sim, 'PUT', poolPath('/volumes/v_a/properties'), { body: { property_name: 'volsize', property_value: '1' } })).status).toBe(400);
+    expect(
+      (await call(sim, 'PUT', poolPath('/volumes/v_a/properties'), { body: { property_name: 'volsize', property_value: '1' } })).status,
+    ).toBe(400);
   });
 });
 

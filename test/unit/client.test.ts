@@ -97,7 +97,9 @@ describe('failover', () => {
   });
 
   test('a TLS trust failure stops at once with a clear fix (exit 7)', async () => {
-    const { c, http } = client({ '127.0.0.1': [new NetworkError('connect', 'TLS certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)', true)] });
+    const { c, http } = client({
+      '127.0.0.1': [new NetworkError('connect', 'TLS certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)', true)],
+    });
     const e = await failure(c.get(''));
     expect(e.exitCode).toBe(EXIT.AUTH);
     expect(e.message).toMatch(/--ca-file/);
@@ -180,7 +182,12 @@ describe('no blind replay of changes', () => {
     let applied = false;
     const { c, http } = client({ '127.0.0.1': [lost(), exists] }, { addresses: ['127.0.0.1'] });
     // the first verify runs before the appliance finished; by the resend it has
-    const r = await c.request({ method: 'POST', path: '/volumes', body: { name: 'v_a' }, verify: async () => (applied ? true : ((applied = true), false)) });
+    const r = await c.request({
+      method: 'POST',
+      path: '/volumes',
+      body: { name: 'v_a' },
+      verify: async () => (applied ? true : ((applied = true), false)),
+    });
     expect(r.verified).toBe(true);
     expect(http.log.length).toBe(2);
   });
@@ -225,7 +232,9 @@ describe('deadline', () => {
 describe('paging', () => {
   test('walks pages until an empty one', async () => {
     const pages = [[1, 2], [3], []];
-    const { c, http } = client({ '127.0.0.1': [(req) => ok({ results: 99, entries: pages[Number(/page=(\d+)/.exec(req.path)![1])] ?? [] })] });
+    const { c, http } = client({
+      '127.0.0.1': [(req) => ok({ results: 99, entries: pages[Number(/page=(\d+)/.exec(req.path)![1])] ?? [] })],
+    });
     const got: unknown[] = [];
     for await (const p of c.pages('/volumes')) got.push(...p);
     expect(got).toEqual([1, 2, 3]);

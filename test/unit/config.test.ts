@@ -145,7 +145,9 @@ describe('YAML file', () => {
   });
 
   test('missing, unreadable-as-directory and invalid YAML files fail clearly', () => {
-    expect(configError(() => resolveConfig({ configFile: `${tmp.dir}/nope.yaml`, flags: {}, env: {}, fs })).message).toMatch(/does not exist/);
+    expect(configError(() => resolveConfig({ configFile: `${tmp.dir}/nope.yaml`, flags: {}, env: {}, fs })).message).toMatch(
+      /does not exist/,
+    );
     expect(configError(() => resolveConfig({ configFile: tmp.dir, flags: {}, env: {}, fs })).message).toMatch(/is a directory/);
     expect(configError(() => resolve('a: [1, 2\n')).message).toMatch(/invalid YAML at line/);
     expect(configError(() => resolve('- just\n- a list\n')).message).toMatch(/key: value/);
@@ -219,7 +221,12 @@ describe('secrets', () => {
 
   test('order: file > stdin > environment > YAML', async () => {
     const file = tmp.file('pw3', 'from-file\n');
-    const all = { ...base, env: { JDSSC_PASSWORD: 'from-env' }, yaml: { restPassword: 'from-yaml' }, readStdin: async () => 'from-stdin\n' };
+    const all = {
+      ...base,
+      env: { JDSSC_PASSWORD: 'from-env' },
+      yaml: { restPassword: 'from-yaml' },
+      readStdin: async () => 'from-stdin\n',
+    };
     expect((await loadSecrets({ ...all, passwordFile: file, passwordStdin: true })).restPassword).toBe('from-file');
     expect((await loadSecrets({ ...all, passwordStdin: true })).restPassword).toBe('from-stdin');
     expect((await loadSecrets(all)).restPassword).toBe('from-env');

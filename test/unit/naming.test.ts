@@ -52,7 +52,11 @@ describe('worked examples of reference §4', () => {
     expect(exportClonePhysical('a.b', 'vm-100-disk-0')).toBe('shv_a_b_MEXGE---_OZWS2MJQGAWWI2LTNMWTA---');
     expect(parseSnapshotName('se_snap1_OZWS2MJQGAWWI2LTNMWTA---')).toEqual({ kind: 'export', name: 'snap1', volume: 'vm-100-disk-0' });
     expect(parseSnapshotName('se_a_b_OZWS2MJQGAWWI2LTNMWTA---')).toEqual({ kind: 'export', name: 'a_b', volume: 'vm-100-disk-0' });
-    expect(parseSnapshotName('shv_a_b_MEXGE---_OZWS2MJQGAWWI2LTNMWTA---')).toEqual({ kind: 'export', name: 'a.b', volume: 'vm-100-disk-0' });
+    expect(parseSnapshotName('shv_a_b_MEXGE---_OZWS2MJQGAWWI2LTNMWTA---')).toEqual({
+      kind: 'export',
+      name: 'a.b',
+      volume: 'vm-100-disk-0',
+    });
     // with a cluster prefix the logical volume (prefix included) is what is encoded
     expect(exportClonePhysical('snap1', 'pveA_vm-100-disk-0')).toBe(`se_snap1_${b32encode('pveA_vm-100-disk-0')}`);
   });
@@ -63,7 +67,11 @@ describe('worked examples of reference §4', () => {
 
   test('legacy names decode', () => {
     expect(volumeLogical(`vb_${b32encode('old disk')}`)).toBe('old disk');
-    expect(parseSnapshotName(`sb_${b32encode('x.y')}_${b32encode('vm-1-disk-0')}`)).toEqual({ kind: 'user', name: 'x.y', volume: 'vm-1-disk-0' });
+    expect(parseSnapshotName(`sb_${b32encode('x.y')}_${b32encode('vm-1-disk-0')}`)).toEqual({
+      kind: 'user',
+      name: 'x.y',
+      volume: 'vm-1-disk-0',
+    });
     expect(parseSnapshotName('autosnap_daily_1')).toEqual({ kind: 'user', name: 'daily_1' });
     expect(volumeLogical('t_vm-1-disk-0_abc')).toBeUndefined();
     expect(parseSnapshotName('made-by-someone-else')).toEqual({ kind: 'foreign', name: 'made-by-someone-else' });
@@ -76,7 +84,7 @@ describe('worked examples of reference §4', () => {
     for (const n of ['test1', 'test_-2-', 'test$@3#']) expect(volumeLogical(volumePhysical(n))).toBe(n);
   });
 
-  test('Unicode letters count as simple, like Python\'s \\w', () => {
+  test("Unicode letters count as simple, like Python's \\w", () => {
     expect(isSimple('dysk-żółty')).toBe(true);
     expect(volumePhysical('dysk-żółty')).toBe('v_dysk-żółty');
     expect(isSimple('a b')).toBe(false);
@@ -102,7 +110,12 @@ describe('round trips (property)', () => {
   });
 
   test('physical names only use ZFS-safe characters for non-simple input', () => {
-    fc.assert(fc.property(name.filter((n) => !isSimple(n)), (n) => /^vh_[A-Za-z0-9_-]+$/.test(volumePhysical(n))));
+    fc.assert(
+      fc.property(
+        name.filter((n) => !isSimple(n)),
+        (n) => /^vh_[A-Za-z0-9_-]+$/.test(volumePhysical(n)),
+      ),
+    );
   });
 
   test("B32 matches Python's base64.b32encode (the encoder upstream uses)", () => {

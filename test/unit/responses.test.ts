@@ -15,8 +15,16 @@ function err(status: number, error: Record<string, unknown>) {
 
 describe('success', () => {
   test('200/201 return data; 204 has no body', () => {
-    expect(classifyResponse(res(200, { data: { a: 1 }, error: null }), 'GET', '/p', 'u')).toEqual({ kind: 'ok', status: 200, data: { a: 1 } });
-    expect(classifyResponse(res(201, { data: { b: 2 }, error: null }), 'POST', '/p', 'u')).toEqual({ kind: 'ok', status: 201, data: { b: 2 } });
+    expect(classifyResponse(res(200, { data: { a: 1 }, error: null }), 'GET', '/p', 'u')).toEqual({
+      kind: 'ok',
+      status: 200,
+      data: { a: 1 },
+    });
+    expect(classifyResponse(res(201, { data: { b: 2 }, error: null }), 'POST', '/p', 'u')).toEqual({
+      kind: 'ok',
+      status: 201,
+      data: { b: 2 },
+    });
     expect(classifyResponse(res(204, ''), 'DELETE', '/p', 'u')).toEqual({ kind: 'ok', status: 204, data: null });
   });
 
@@ -51,7 +59,10 @@ describe('transient conditions', () => {
   });
 
   test("the framework's generic 500 is transient for reads only", () => {
-    const crash = res(500, { data: null, error: { class: 'werkzeug.exceptions.InternalServerError', message: 'The server encountered an internal error' } });
+    const crash = res(500, {
+      data: null,
+      error: { class: 'werkzeug.exceptions.InternalServerError', message: 'The server encountered an internal error' },
+    });
     expect(classifyResponse(crash, 'GET', '/p', 'u').kind).toBe('transient');
     expect(classifyResponse(crash, 'POST', '/p', 'u').kind).toBe('error');
   });
@@ -70,7 +81,11 @@ describe('error catalogue (reference §3.7)', () => {
   });
 
   test('zvol / snapshot missing: 500 errno 1 "Zfs resource … not found in this collection."', () => {
-    const e = err(500, { class: 'zfslib.zfsapi.resources.ZfsResourceError', errno: 1, message: 'Zfs resource: Pool-0/v_x not found in this collection.' });
+    const e = err(500, {
+      class: 'zfslib.zfsapi.resources.ZfsResourceError',
+      errno: 1,
+      message: 'Zfs resource: Pool-0/v_x not found in this collection.',
+    });
     expect(e.exitCode).toBe(EXIT.NOT_FOUND);
     expect(e.details).toMatchObject({ resource: 'Pool-0/v_x' });
   });
@@ -81,13 +96,12 @@ describe('error catalogue (reference §3.7)', () => {
     expect(e.details).toMatchObject({ resource: 'Pool-0/v_x' });
   });
 
-  test.each([
-    ['Target iqn.x:y not exists.'],
-    ['User u not exists.'],
-    ['volume name v_x is not attached to target iqn.x:y'],
-  ])('404 ItemNotFoundError: %s', (message) => {
-    expect(err(404, { class: 'opene.exceptions.ItemNotFoundError', message }).exitCode).toBe(EXIT.NOT_FOUND);
-  });
+  test.each([['Target iqn.x:y not exists.'], ['User u not exists.'], ['volume name v_x is not attached to target iqn.x:y']])(
+    '404 ItemNotFoundError: %s',
+    (message) => {
+      expect(err(404, { class: 'opene.exceptions.ItemNotFoundError', message }).exitCode).toBe(EXIT.NOT_FOUND);
+    },
+  );
 
   test('pool missing (class-based)', () => {
     expect(err(500, { class: 'opene.exceptions.ItemNotFoundError', message: 'Pool Pool-9 not found' }).exitCode).toBe(EXIT.NOT_FOUND);
@@ -104,11 +118,17 @@ describe('error catalogue (reference §3.7)', () => {
   });
 
   test('no space → exit 8', () => {
-    expect(err(500, { message: 'New zvol size(1099511627776) exceeds available space on pool Pool-0(53687091200).' }).exitCode).toBe(EXIT.NO_SPACE);
+    expect(err(500, { message: 'New zvol size(1099511627776) exceeds available space on pool Pool-0(53687091200).' }).exitCode).toBe(
+      EXIT.NO_SPACE,
+    );
   });
 
   test.each([
-    ["cannot destroy 'Pool-0/v_x': volume has children\nuse '-r' to destroy the following datasets:\nPool-0/v_x@s_1", 'zfslib.wrap.zfs.ZfsCmdError', 1000],
+    [
+      "cannot destroy 'Pool-0/v_x': volume has children\nuse '-r' to destroy the following datasets:\nPool-0/v_x@s_1",
+      'zfslib.wrap.zfs.ZfsCmdError',
+      1000,
+    ],
     ['In order to delete a zvol, you must delete all of its clones first.', 'opene.storage.zfs.ZfsOeError', undefined],
     ['Volume /dev/Pool-0/v_x is already used.', 'opene.exceptions.ItemConflictError', undefined],
     ['snapshot has dependent clones', 'x', 1000],
@@ -119,7 +139,10 @@ describe('error catalogue (reference §3.7)', () => {
   });
 
   test('old firmware without vip_allowed_portals → explicit update message', () => {
-    const e = err(400, { class: 'ValidationError', message: "Additional properties are not allowed ('vip_allowed_portals' was unexpected)" });
+    const e = err(400, {
+      class: 'ValidationError',
+      message: "Additional properties are not allowed ('vip_allowed_portals' was unexpected)",
+    });
     expect(e.code).toBe('outdated');
     expect(e.message).toMatch(/update JovianDSS/);
   });

@@ -15,7 +15,8 @@ interface Args {
 
 export default defineCommand<Args, CleanupReport>({
   command: 'cleanup',
-  describe: 'Find (and with --apply remove) orphans: volumes of deleted VMs, empty targets, dangling LUNs, leftover export clones and clone snapshots, stale sessions, node records, maps and records on this host',
+  describe:
+    'Find (and with --apply remove) orphans: volumes of deleted VMs, empty targets, dangling LUNs, leftover export clones and clone snapshots, stale sessions, node records, maps and records on this host',
   examples: [
     ['$0 cleanup', 'dry run: report only (exit 10 when something was found)'],
     ['$0 cleanup --apply', 'remove what was already seen by an earlier run at least --grace seconds ago'],
@@ -26,10 +27,15 @@ export default defineCommand<Args, CleanupReport>({
       .option('apply', { type: 'boolean', describe: 'remove what is due (default: dry run)' })
       .option('vmids', { type: 'string', describe: 'VM ids that exist (default: read from --pve-dir)' })
       .option('pve-dir', { type: 'string', default: '/etc/pve', describe: 'the Proxmox cluster file system' })
-      .option('grace', { type: 'string', default: '600', describe: 'seconds an orphan must have been seen (by an earlier run) before it is removed; 0 = at once' })
+      .option('grace', {
+        type: 'string',
+        default: '600',
+        describe: 'seconds an orphan must have been seen (by an earlier run) before it is removed; 0 = at once',
+      })
       .option('only', { choices: ['host', 'array'] as const, describe: 'limit to one side' }),
   run: async (a, f) => {
-    if (!/^\d{1,9}$/.test(String(a.grace))) throw new UsageError(`--grace: expected whole seconds (0 or more), got ${JSON.stringify(a.grace)}`);
+    if (!/^\d{1,9}$/.test(String(a.grace)))
+      throw new UsageError(`--grace: expected whole seconds (0 or more), got ${JSON.stringify(a.grace)}`);
     const graceSec = Number(a.grace);
     let vmids: Set<number> | undefined;
     try {
@@ -61,7 +67,17 @@ export default defineCommand<Args, CleanupReport>({
     // Quiet when there is nothing to do, so cron mails only when it matters.
     for (const n of r.notes) p.line(`note: ${n}`);
     for (const i of r.items) {
-      const state = i.error ? `FAILED: ${i.error}` : i.result ? i.result : i.keep ? `kept: ${i.keep}` : i.due ? (r.applied ? 'due' : 'would remove') : 'seen (not due yet)';
+      const state = i.error
+        ? `FAILED: ${i.error}`
+        : i.result
+          ? i.result
+          : i.keep
+            ? `kept: ${i.keep}`
+            : i.due
+              ? r.applied
+                ? 'due'
+                : 'would remove'
+              : 'seen (not due yet)';
       p.line(`${i.where.padEnd(5)} ${i.kind.padEnd(21)} ${i.name}: ${i.detail} — ${state}`);
     }
   },

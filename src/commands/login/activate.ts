@@ -6,7 +6,8 @@ import { loginSettings } from '../../cmdutil/settings';
 
 export default defineCommand<{ volume: string; snapshot?: string; vmid?: string }, Activation>({
   command: 'activate <volume>',
-  describe: 'Publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and multipath map); prints the device',
+  describe:
+    'Publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and multipath map); prints the device',
   examples: [
     ['$0 login activate vm-100-disk-0', 'what Proxmox does before starting VM 100'],
     ['$0 login activate vm-100-disk-0 --snapshot before-upgrade --json', 'a snapshot, read-only, as its own device'],

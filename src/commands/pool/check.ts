@@ -22,7 +22,8 @@ export default defineCommand<{ 'skip-host'?: boolean }, CheckReport>({
     ['$0 -c /etc/pve/jdss-Pool-0.yaml pool check', 'what is wrong and how to fix it'],
     ['$0 pool check --json', 'status ok|degraded|down and the failing category'],
   ],
-  builder: (y) => y.option('skip-host', { type: 'boolean', describe: 'check only the array (e.g. from a machine that is not a Proxmox node)' }),
+  builder: (y) =>
+    y.option('skip-host', { type: 'boolean', describe: 'check only the array (e.g. from a machine that is not a Proxmox node)' }),
   run: async (a, f) => {
     const s = f.settings();
     const checks = await arrayChecks({

@@ -25,7 +25,9 @@ export default defineCommand<Args, RollbackCheck | RollbackResult>({
       .conflicts('check', 'destroy-newer'),
   run: async (a, f) => {
     const ctx = await f.storage();
-    return a.check ? rollbackCheck(ctx, a.volume, a.snapshot) : rollbackVolume(ctx, a.volume, a.snapshot, { destroyNewer: a['destroy-newer'] === true });
+    return a.check
+      ? rollbackCheck(ctx, a.volume, a.snapshot)
+      : rollbackVolume(ctx, a.volume, a.snapshot, { destroyNewer: a['destroy-newer'] === true });
   },
   human: (r, p) => {
     if ('possible' in r) {

@@ -14,7 +14,12 @@ export default defineCommand<{ all?: boolean }, { targets: TargetView[] }>({
     if (r.targets.length === 0) return p.line('no targets');
     p.table(
       ['TARGET', 'CHAP', 'VIPS', 'LUNS'],
-      r.targets.map((t) => [t.name, t.chap ? 'yes' : 'no', t.vips.join(','), t.luns.map((l) => `${l.lun}:${l.volume}`).join(' ') || '(none)']),
+      r.targets.map((t) => [
+        t.name,
+        t.chap ? 'yes' : 'no',
+        t.vips.join(','),
+        t.luns.map((l) => `${l.lun}:${l.volume}`).join(' ') || '(none)',
+      ]),
     );
   },
 });

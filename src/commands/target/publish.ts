@@ -37,7 +37,11 @@ export default defineCommand<Args, Publication>({
       ['lun', r.lun],
       ['portals', r.portals.join(', ')],
       ['wwid', r.wwid],
-      ['new', [r.created.exportClone && 'export clone', r.created.target && 'target', r.created.lun && 'LUN'].filter(Boolean).join(', ') || 'nothing (already published)'],
+      [
+        'new',
+        [r.created.exportClone && 'export clone', r.created.target && 'target', r.created.lun && 'LUN'].filter(Boolean).join(', ') ||
+          'nothing (already published)',
+      ],
     ]);
     if (r.note) p.line(`note: ${r.note}`);
   },

@@ -8,5 +8,10 @@ export default defineCommand<{ target: string }, SessionsView>({
   builder: (y) => y.positional('target', { type: 'string', describe: 'full target IQN' }),
   run: async (a, f) => targetSessions(await f.storage(), a.target),
   human: (r, p) =>
-    r.sessions.length === 0 ? p.line(`no sessions on ${r.target}`) : p.table(['INITIATOR', 'ADDRESSES'], r.sessions.map((s) => [s.initiator, s.addresses.join(', ')])),
+    r.sessions.length === 0
+      ? p.line(`no sessions on ${r.target}`)
+      : p.table(
+          ['INITIATOR', 'ADDRESSES'],
+          r.sessions.map((s) => [s.initiator, s.addresses.join(', ')]),
+        ),
 });

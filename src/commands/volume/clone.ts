@@ -25,6 +25,7 @@ export default defineCommand<Args, VolumeView>({
       .option('snapshot', { type: 'string', describe: 'clone this snapshot of the source' })
       .option('thin', { type: 'boolean', describe: 'thin clone (default: thin_provisioning)' })
       .option('thick', { type: 'boolean', describe: 'thick clone' }),
-  run: async (a, f) => cloneVolume(await f.storage(), { source: a.source, name: a.name, snapshot: a.snapshot, thin: provisioningOption(a) }),
+  run: async (a, f) =>
+    cloneVolume(await f.storage(), { source: a.source, name: a.name, snapshot: a.snapshot, thin: provisioningOption(a) }),
   human: renderVolume,
 });

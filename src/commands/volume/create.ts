@@ -22,11 +22,19 @@ export default defineCommand<Args, CreateResult>({
     y
       .positional('name', { type: 'string', describe: 'Proxmox volume name, e.g. vm-100-disk-0' })
       .option('size', { type: 'string', demandOption: true, describe: 'size: bytes or 512M, 10G, 1T …' })
-      .option('block-size', { type: 'string', describe: '4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K or 1M (default: block_size from the config)' })
+      .option('block-size', {
+        type: 'string',
+        describe: '4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K or 1M (default: block_size from the config)',
+      })
       .option('thin', { type: 'boolean', describe: 'allocate on demand (default: thin_provisioning from the config)' })
       .option('thick', { type: 'boolean', describe: 'reserve the full size now' }),
   run: async (a, f) => {
-    const req = { name: a.name, size: sizeOption('--size', a.size), blockSize: blockSizeOption(a['block-size']), thin: provisioningOption(a) };
+    const req = {
+      name: a.name,
+      size: sizeOption('--size', a.size),
+      blockSize: blockSizeOption(a['block-size']),
+      thin: provisioningOption(a),
+    };
     return createVolume(await f.storage(), req);
   },
   human: (r, p) => {

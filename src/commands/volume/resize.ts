@@ -22,5 +22,9 @@ export default defineCommand<{ name: string; size?: string; 'grow-by'?: string }
     return resizeVolume(await f.storage(), a.name, target);
   },
   human: (r, p) =>
-    p.line(r.size === r.previousSize ? `${r.name} is already ${humanBytes(r.size)}` : `${r.name}: ${humanBytes(r.previousSize)} → ${humanBytes(r.size)} (${r.size} bytes)`),
+    p.line(
+      r.size === r.previousSize
+        ? `${r.name} is already ${humanBytes(r.size)}`
+        : `${r.name}: ${humanBytes(r.previousSize)} → ${humanBytes(r.size)} (${r.size} bytes)`,
+    ),
 });

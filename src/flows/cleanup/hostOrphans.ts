@@ -3,7 +3,23 @@
 // no record accounts for, and multipath maps of JovianDSS WWIDs that lost every path.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deactivate, inspectMap, listRecords, listSessions, mapUsers, removeMap, type HostEnv, type LunRecord, nodeDelete, logout, sessionDetails, holders, diskUsers, inUse, portal } from '../../host';
+import {
+  deactivate,
+  inspectMap,
+  listRecords,
+  listSessions,
+  mapUsers,
+  removeMap,
+  type HostEnv,
+  type LunRecord,
+  nodeDelete,
+  logout,
+  sessionDetails,
+  holders,
+  diskUsers,
+  inUse,
+  portal,
+} from '../../host';
 import { type StorageContext, publishedPhysical, requirePool, findPhysical } from '../../storage';
 
 export type HostOrphanKind = 'record' | 'session' | 'node-record' | 'map';
@@ -60,8 +76,15 @@ export async function scanHost(ctx: StorageContext, host: HostEnv, o: { storageI
 
   for (const { target, address, port } of nodeRecords(host)) {
     if (!ours(target) || recorded.has(target.toLowerCase())) continue;
-    if (sessions.some((s) => s.target.toLowerCase() === target.toLowerCase() && s.portal.address === address && s.portal.port === port)) continue;
-    out.push({ kind: 'node-record', key: `node:${target}:${address}:${port}`, name: `${target} via ${address}:${port}`, detail: 'node record without a session', ref: { target, address, port } });
+    if (sessions.some((s) => s.target.toLowerCase() === target.toLowerCase() && s.portal.address === address && s.portal.port === port))
+      continue;
+    out.push({
+      kind: 'node-record',
+      key: `node:${target}:${address}:${port}`,
+      name: `${target} via ${address}:${port}`,
+      detail: 'node record without a session',
+      ref: { target, address, port },
+    });
   }
 
   const mapper = join(host.roots.dev, 'mapper');
@@ -116,7 +139,8 @@ function nodeRecords(host: HostEnv): { target: string; address: string; port: nu
       }
       for (const e of entries) {
         const m = /^\[?([0-9a-fA-F.:]+?)\]?,(\d+)(?:,-?\d+)?$/.exec(e);
-        if (m && !out.some((x) => x.target === target && x.address === m[1] && x.port === Number(m[2]))) out.push({ target, address: m[1], port: Number(m[2]) });
+        if (m && !out.some((x) => x.target === target && x.address === m[1] && x.port === Number(m[2])))
+          out.push({ target, address: m[1], port: Number(m[2]) });
       }
     }
   }

@@ -50,7 +50,16 @@ export async function runCleanup(ctx: StorageContext, host: HostEnv, seen: Sight
   const items: CleanupItem[] = [];
   let remaining = 0;
   for (const f of found) {
-    const item: CleanupItem = { where: f.where, kind: f.o.kind, name: f.o.name, detail: f.o.detail, due: due.has(f.o.key), keep: f.o.keep ?? null, result: null, error: null };
+    const item: CleanupItem = {
+      where: f.where,
+      kind: f.o.kind,
+      name: f.o.name,
+      detail: f.o.detail,
+      due: due.has(f.o.key),
+      keep: f.o.keep ?? null,
+      result: null,
+      error: null,
+    };
     if (o.apply && item.due && !item.keep) {
       try {
         item.result = f.where === 'host' ? await removeHostOrphan(host, f.o) : await removeArrayOrphan(ctx, f.o);

@@ -13,7 +13,16 @@ import {
   type LunRecord,
   type PortalOutcome,
 } from '../../host';
-import { physicalVolume, wwidOf, type StorageContext, publishedPhysical, publish, type TargetSettings, unpublish, findPhysical } from '../../storage';
+import {
+  physicalVolume,
+  wwidOf,
+  type StorageContext,
+  publishedPhysical,
+  publish,
+  type TargetSettings,
+  unpublish,
+  findPhysical,
+} from '../../storage';
 
 export interface LoginSettings extends TargetSettings {
   storageId: string;
@@ -136,7 +145,15 @@ export async function volumeStatus(
   const v = await findPhysical(c, physical);
   if (!v && snapshot === null) throw new NotFoundError(`volume ${ref.volume} does not exist`, { volume: ref.volume });
   const wwid = v ? wwidOf(v.scsiId) : null;
-  return { volume: ref.volume, snapshot, active: false, device: wwid ? lunDevice(host, wwid, s.multipath) : null, wwid, target: null, lun: null };
+  return {
+    volume: ref.volume,
+    snapshot,
+    active: false,
+    device: wwid ? lunDevice(host, wwid, s.multipath) : null,
+    wwid,
+    target: null,
+    lun: null,
+  };
 }
 
 /** After a grow on the array: wait until every path and the map of the volume show its new size. */

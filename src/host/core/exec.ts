@@ -43,7 +43,7 @@ export function execaExecutor(): Executor {
         stripFinalNewline: false,
         maxBuffer: 16 * 1024 * 1024,
       });
-      const spawnError = r.failed && r.exitCode === undefined && !r.timedOut && !r.signal ? r.code ?? 'spawn failed' : undefined;
+      const spawnError = r.failed && r.exitCode === undefined && !r.timedOut && !r.signal ? (r.code ?? 'spawn failed') : undefined;
       return {
         code: typeof r.exitCode === 'number' ? r.exitCode : null,
         signal: r.signal ?? undefined,
@@ -76,7 +76,10 @@ const NOISE = [
 ];
 
 export function meaningfulLines(text: string): string[] {
-  return text.split('\n').map((l) => l.replace(/\s+$/, '')).filter((l) => !NOISE.some((re) => re.test(l)));
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\s+$/, ''))
+    .filter((l) => !NOISE.some((re) => re.test(l)));
 }
 
 export function formatArgv(args: readonly string[]): string {
@@ -128,7 +131,8 @@ export async function runTool(env: HostEnv, tool: ToolName, args: readonly strin
     env.log.warn(`${shown} timed out after ${r.durationMs} ms (bound ${budget} ms); terminated`);
     throw new HostTimeoutError(`${shown} did not finish within ${Math.round(budget / 100) / 10} s`, { tool });
   }
-  const tail = r.code === 0 ? '' : `: ${redact(meaningfulLines(r.stderr).slice(-2).join(' | ') || meaningfulLines(r.stdout).slice(-1).join(''))}`;
+  const tail =
+    r.code === 0 ? '' : `: ${redact(meaningfulLines(r.stderr).slice(-2).join(' | ') || meaningfulLines(r.stdout).slice(-1).join(''))}`;
   env.log.debug(`${tool} exit ${r.code ?? r.signal} in ${r.durationMs} ms${tail}`);
   return r;
 }

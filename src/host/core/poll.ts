@@ -20,7 +20,7 @@ export async function pollUntil<T>(env: Pick<HostEnv, 'clock' | 'deadline' | 'tu
   const local = new Deadline(env.clock, Math.max(0, Math.min(opts.budgetMs, env.deadline.remaining())));
   const started = env.clock.now();
   let interval = Math.max(1, t.pollStartMs);
-  for (let miss = 0; ; ) {
+  for (let miss = 0; ;) {
     const value = await opts.check();
     if (value !== undefined) return { ok: true, value, elapsedMs: env.clock.now() - started };
     if (local.expired()) return { ok: false, elapsedMs: env.clock.now() - started, misses: miss };

@@ -92,4 +92,3 @@ export function scsiAddress(env: Env, name: string): ScsiAddress | null {
   const m = dev ? /^(\d+):(\d+):(\d+):(\d+)$/.exec(basename(dev)) : null;
   return m ? { host: Number(m[1]), channel: Number(m[2]), id: Number(m[3]), lun: Number(m[4]) } : null;
 }
-

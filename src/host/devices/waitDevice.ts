@@ -67,7 +67,11 @@ export function describeLun(spec: Pick<LunSpec, 'target' | 'lun' | 'wwid'>, d: L
 
 /** Our LUN's disks as the sessions carry them in sysfs (also before udev made any link). */
 function sessionLunDisks(env: HostEnv, spec: LunSpec): string[] {
-  return spec.sessions.flatMap((s) => sessionDisks(env, s.sid).filter((d) => d.lun === spec.lun && d.name).map((d) => d.name as string));
+  return spec.sessions.flatMap((s) =>
+    sessionDisks(env, s.sid)
+      .filter((d) => d.lun === spec.lun && d.name)
+      .map((d) => d.name as string),
+  );
 }
 
 /** One escalation round; every action is limited to this target's sessions and this LUN. */

@@ -33,7 +33,9 @@ export async function setChap(env: HostEnv, target: string, p: Portal, creds: Ch
     // Never leave a record that half-authenticates (or holds the placeholder): reset it.
     await clearChap(env, target, p).catch((c) => env.log.warn(`resetting CHAP after a failed setup: ${(c as Error).message}`));
     if (e instanceof HostError) throw e;
-    throw new HostError(`CHAP setup for ${target}: cannot rewrite the node record: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new HostError(
+      `CHAP setup for ${target}: cannot rewrite the node record: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 

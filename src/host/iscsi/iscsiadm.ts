@@ -73,9 +73,7 @@ export async function nodeDelete(env: HostEnv, target: string, p: Portal): Promi
 
 export type LoginFailureKind = 'auth' | 'unreachable' | 'timeout' | 'daemon' | 'other';
 
-export type LoginOutcome =
-  | { ok: true; already: boolean }
-  | { ok: false; kind: LoginFailureKind; exitCode: number | null; message: string };
+export type LoginOutcome = { ok: true; already: boolean } | { ok: false; kind: LoginFailureKind; exitCode: number | null; message: string };
 
 function loginKind(code: number | null): LoginFailureKind {
   switch (code) {

@@ -70,7 +70,9 @@ export function swapPlaceholder(roots: string[], target: string, p: Portal, plac
   });
   const where = `${target} at ${p.address}:${p.port}`;
   if (holders.length !== 1) {
-    throw new HostError(`CHAP setup for ${where}: expected the placeholder in exactly one node record, found ${holders.length} (searched ${roots.join(', ')})`);
+    throw new HostError(
+      `CHAP setup for ${where}: expected the placeholder in exactly one node record, found ${holders.length} (searched ${roots.join(', ')})`,
+    );
   }
   const file = holders[0];
   if (!isRecordOfPortal(file, target, p)) {

@@ -13,7 +13,15 @@ import { withLock, targetLockKey } from '../state/lock';
 import { ensureMap } from '../multipath/mapStage';
 import { assertWwid } from '../multipath/tool';
 import { MAX_HOST_LUN, formatPortal, portal as makePortal, samePortal, uniquePortals } from '../iscsi/portal';
-import { assertStorageId, assertTarget, findRecord, otherStoragesOnTarget, sameVolume, writeRecord, type LunRecord } from '../state/records';
+import {
+  assertStorageId,
+  assertTarget,
+  findRecord,
+  otherStoragesOnTarget,
+  sameVolume,
+  writeRecord,
+  type LunRecord,
+} from '../state/records';
 import { undoActivation, type ActivationProgress } from './activateUndo';
 import { alreadyActive } from './activateFast';
 import { deactivateLocked } from './deactivate';
@@ -27,7 +35,8 @@ function validate(req: ActivateRequest): Portal[] {
   assertStorageId(req.storageId);
   assertTarget(req.target);
   assertWwid(req.wwid);
-  if (!Number.isInteger(req.lun) || req.lun < 0 || req.lun > MAX_HOST_LUN) throw new UsageError(`LUN must be an integer 0-${MAX_HOST_LUN}, got ${req.lun}`);
+  if (!Number.isInteger(req.lun) || req.lun < 0 || req.lun > MAX_HOST_LUN)
+    throw new UsageError(`LUN must be an integer 0-${MAX_HOST_LUN}, got ${req.lun}`);
   if (!req.volume) throw new UsageError('volume name is required');
   if (req.chap) validateChap(req.chap);
   const portals = uniquePortals(req.portals.map((p) => makePortal(p.address, p.port)));
@@ -68,7 +77,13 @@ async function forgetCreatedNode(env: HostEnv, target: string, p: Portal, progre
 }
 
 /** Node record and login on one portal; failures become the portal's outcome. */
-async function bringUpPortal(env: HostEnv, req: ActivateRequest, p: Portal, existing: Session[], progress: ActivationProgress): Promise<PortalOutcome> {
+async function bringUpPortal(
+  env: HostEnv,
+  req: ActivateRequest,
+  p: Portal,
+  existing: Session[],
+  progress: ActivationProgress,
+): Promise<PortalOutcome> {
   const base = { address: p.address, port: p.port };
   try {
     await prepareRecord(env, req, p, progress);
@@ -110,7 +125,13 @@ async function activateLocked(env: HostEnv, req: ActivateRequest, portals: Porta
     const current = await alreadyActive(env, prior, portals, req.multipath);
     if (current) return current;
   }
-  const progress: ActivationProgress = { createdNodes: [], createdSessions: [], wwidAdded: false, createdMap: false, hadRecord: prior !== null };
+  const progress: ActivationProgress = {
+    createdNodes: [],
+    createdSessions: [],
+    wwidAdded: false,
+    createdMap: false,
+    hadRecord: prior !== null,
+  };
   try {
     return await bringUp(env, req, portals, snapshot, progress, prior?.createdAt);
   } catch (e) {
@@ -120,7 +141,10 @@ async function activateLocked(env: HostEnv, req: ActivateRequest, portals: Porta
 }
 
 function failedPortals(outcomes: PortalOutcome[]): string {
-  return outcomes.filter((o) => !o.ok).map((o) => `${formatPortal(o)} (${o.error})`).join('; ');
+  return outcomes
+    .filter((o) => !o.ok)
+    .map((o) => `${formatPortal(o)} (${o.error})`)
+    .join('; ');
 }
 
 async function bringUp(
@@ -138,26 +162,47 @@ async function bringUp(
   const sessions = await listSessions(env);
   for (const [i, p] of portals.entries()) {
     if (outcomes[i].ok && sessionsFor(sessions, req.target, p).length === 0) {
-      outcomes[i] = { ...outcomes[i], ok: false, errorKind: 'other', error: `login to ${formatPortal(p)} reported success but no session to ${req.target} is listed` };
+      outcomes[i] = {
+        ...outcomes[i],
+        ok: false,
+        errorKind: 'other',
+        error: `login to ${formatPortal(p)} reported success but no session to ${req.target} is listed`,
+      };
     }
   }
   const up = portals.filter((_, i) => outcomes[i].ok);
   if (up.length === 0) {
     const auth = outcomes.every((o) => o.errorKind === 'auth');
     const why = outcomes.map((o) => `${formatPortal(o)}: ${o.error}`).join('; ');
-    throw new HostError(`could not log in to any portal of ${req.target}: ${why}`, { reason: auth ? 'chap_auth_failed' : 'login_failed', target: req.target, portals: outcomes });
+    throw new HostError(`could not log in to any portal of ${req.target}: ${why}`, {
+      reason: auth ? 'chap_auth_failed' : 'login_failed',
+      target: req.target,
+      portals: outcomes,
+    });
   }
 
   const ours = up.flatMap((p) => sessionsFor(sessions, req.target, p));
-  const { devices, complete } = await waitForLun(env, { target: req.target, lun: req.lun, wwid: req.wwid, portals: up, sessions: ours }).catch((e) => {
+  const { devices, complete } = await waitForLun(env, {
+    target: req.target,
+    lun: req.lun,
+    wwid: req.wwid,
+    portals: up,
+    sessions: ours,
+  }).catch((e) => {
     // Say why the other portals are not in the picture either.
-    if (e instanceof HostError && outcomes.some((o) => !o.ok)) throw new HostError(`${e.message}; not logged in: ${failedPortals(outcomes)}`, e.details);
+    if (e instanceof HostError && outcomes.some((o) => !o.ok))
+      throw new HostError(`${e.message}; not logged in: ${failedPortals(outcomes)}`, e.details);
     throw e;
   });
   if (!complete) {
     for (const path of devices.paths.filter((d) => !usable(d))) {
       const i = portals.findIndex((p) => samePortal(p, path.portal));
-      outcomes[i] = { ...outcomes[i], ok: false, errorKind: 'no-device', error: `no usable device appeared on ${formatPortal(path.portal)} for LUN ${req.lun}` };
+      outcomes[i] = {
+        ...outcomes[i],
+        ok: false,
+        errorKind: 'no-device',
+        error: `no usable device appeared on ${formatPortal(path.portal)} for LUN ${req.lun}`,
+      };
     }
   }
 
@@ -169,7 +214,8 @@ async function bringUp(
   }
   const device = lunDevice(env, req.wwid, req.multipath);
   const size = linkState(env, device).sizeBytes ?? 0;
-  if (size === 0) throw new HostError(`${device} is not usable after activation (size 0 or missing)`, { reason: 'device_unusable', device });
+  if (size === 0)
+    throw new HostError(`${device} is not usable after activation (size 0 or missing)`, { reason: 'device_unusable', device });
 
   const record: LunRecord = {
     version: 1,

@@ -31,7 +31,13 @@ export function hostChecks(env: HostEnv, i: HostCheckInput): Check[] {
     out.push(
       running
         ? { id: `daemon:${name}`, status: 'ok', category: 'host', message: `${name} is running` }
-        : { id: `daemon:${name}`, status: 'fail', category: 'host', message: `${name} is not running`, fix: `systemctl enable --now ${unit}` },
+        : {
+            id: `daemon:${name}`,
+            status: 'fail',
+            category: 'host',
+            message: `${name} is not running`,
+            fix: `systemctl enable --now ${unit}`,
+          },
     );
   };
 
@@ -41,7 +47,13 @@ export function hostChecks(env: HostEnv, i: HostCheckInput): Check[] {
   out.push(
     initiator
       ? { id: 'initiator', status: 'ok', category: 'host', message: `initiator name ${initiator}` }
-      : { id: 'initiator', status: 'fail', category: 'host', message: 'no InitiatorName in /etc/iscsi/initiatorname.iscsi', fix: 'write InitiatorName=$(iscsi-iname) into /etc/iscsi/initiatorname.iscsi, then restart iscsid' },
+      : {
+          id: 'initiator',
+          status: 'fail',
+          category: 'host',
+          message: 'no InitiatorName in /etc/iscsi/initiatorname.iscsi',
+          fix: 'write InitiatorName=$(iscsi-iname) into /etc/iscsi/initiatorname.iscsi, then restart iscsid',
+        },
   );
   if (i.multipath) {
     tool('multipath', 'multipath-tools');

@@ -12,7 +12,16 @@ import { removeWwid } from '../multipath/tool';
 import { findRecord, removeRecord, sameVolume, type LunRecord } from '../state/records';
 import { BusyError } from '../../errors';
 import { samePortal, uniquePortals } from '../iscsi/portal';
-import { deletePaths, lunPathDevices, portalsCarrying, releasePortal, removeMap, waitMapUnused, type PortalRelease, waitPathsUnused } from './teardown';
+import {
+  deletePaths,
+  lunPathDevices,
+  portalsCarrying,
+  releasePortal,
+  removeMap,
+  waitMapUnused,
+  type PortalRelease,
+  waitPathsUnused,
+} from './teardown';
 import type { HostEnv } from '../core/types';
 
 export interface DeactivateResult {

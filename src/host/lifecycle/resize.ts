@@ -49,7 +49,8 @@ function describe(s: Sizes): string {
 export async function resizeRescan(env: HostEnv, rec: LunRecord, newSizeBytes?: number): Promise<ResizeResult> {
   return withLock(env, targetLockKey(rec.target), `resize ${rec.volume}`, async () => {
     const disks = lunPathDevices(env, rec, await listSessions(env));
-    if (disks.length === 0) throw new HostError(`no path device of LUN ${rec.lun} on ${rec.target} is present; activate it first`, { reason: 'not_active' });
+    if (disks.length === 0)
+      throw new HostError(`no path device of LUN ${rec.lun} on ${rec.target} is present; activate it first`, { reason: 'not_active' });
     for (const d of disks) rescanDevice(env, d);
     const useMap = rec.multipath && mapDevice(env, rec.wwid) !== null;
     const due = escalator([2_000, 5_000], 5_000);

@@ -110,10 +110,15 @@ export async function waitPathsUnused(env: HostEnv, ref: LunRef, disks: string[]
     check: async () => ((last = busy()).length === 0 ? true : undefined),
   });
   if (r.ok) return;
-  const what = last.map((x) => `${x.d} (${[x.holders.length ? `held by ${x.holders.join(', ')}` : '', describeUsers(x.users)].filter(Boolean).join(', ')})`);
-  throw new BusyError(`LUN ${ref.lun} of ${ref.target} is still in use after ${Math.round(r.elapsedMs / 1000)} s: ${what.join('; ')}; not removing it`, {
-    devices: last.map((x) => x.d),
-  });
+  const what = last.map(
+    (x) => `${x.d} (${[x.holders.length ? `held by ${x.holders.join(', ')}` : '', describeUsers(x.users)].filter(Boolean).join(', ')})`,
+  );
+  throw new BusyError(
+    `LUN ${ref.lun} of ${ref.target} is still in use after ${Math.round(r.elapsedMs / 1000)} s: ${what.join('; ')}; not removing it`,
+    {
+      devices: last.map((x) => x.d),
+    },
+  );
 }
 
 export async function deletePaths(env: HostEnv, disks: string[]): Promise<string[]> {
@@ -169,7 +174,11 @@ export async function releasePortal(env: HostEnv, ref: LunRef, p: Portal, sessio
   for (const s of sessionsFor(sessions, ref.target, p)) {
     const busy = sessionDisks(env, s.sid).filter((d) => d.name && (holders(env, d.name).length > 0 || inUse(diskUsers(env, d.name))));
     if (busy.length) {
-      return { portal: p, action: 'kept', reason: `session ${s.sid} still carries ${busy.map((d) => `${d.name} (LUN ${d.lun})`).join(', ')} in use` };
+      return {
+        portal: p,
+        action: 'kept',
+        reason: `session ${s.sid} still carries ${busy.map((d) => `${d.name} (LUN ${d.lun})`).join(', ')} in use`,
+      };
     }
   }
   const out = await logout(env, ref.target, p);

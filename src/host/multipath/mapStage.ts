@@ -79,10 +79,13 @@ export async function ensureMap(env: HostEnv, wwid: string, paths: string[]): Pr
     },
   });
   if (!r.ok) {
-    throw new HostError(`multipath map ${wwid} did not come up within ${Math.round(r.elapsedMs / 1000)} s: ${describe(wwid, last ?? (await inspectMap(env, wwid)))}`, {
-      reason: 'map_timeout',
-      wwid,
-    });
+    throw new HostError(
+      `multipath map ${wwid} did not come up within ${Math.round(r.elapsedMs / 1000)} s: ${describe(wwid, last ?? (await inspectMap(env, wwid)))}`,
+      {
+        reason: 'map_timeout',
+        wwid,
+      },
+    );
   }
   return { dm: r.value.dm as string, state: r.value, created: !existed };
 }

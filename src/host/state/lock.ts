@@ -126,7 +126,10 @@ export async function acquireLock(env: HostEnv, key: string, purpose?: string): 
   }
   const holder = readInfo(path)?.info;
   const who = holder ? ` (held by pid ${holder.pid}${holder.purpose ? ` for ${holder.purpose}` : ''})` : '';
-  throw new BusyError(`host lock ${path} is busy${who}; gave up after ${Math.round(r.elapsedMs / 1000)} s`, { lock: path, holderPid: holder?.pid });
+  throw new BusyError(`host lock ${path} is busy${who}; gave up after ${Math.round(r.elapsedMs / 1000)} s`, {
+    lock: path,
+    holderPid: holder?.pid,
+  });
 }
 
 export async function withLock<T>(env: HostEnv, key: string, purpose: string, fn: () => Promise<T>): Promise<T> {

@@ -50,16 +50,27 @@ export function recordPath(env: Env, storageId: string, target: string, lun: num
 function isRecord(v: unknown): v is LunRecord {
   const r = v as LunRecord;
   return (
-    typeof r === 'object' && r !== null && typeof r.storageId === 'string' && typeof r.pool === 'string' &&
-    typeof r.volume === 'string' && (r.snapshot === null || typeof r.snapshot === 'string') &&
-    typeof r.target === 'string' && Number.isInteger(r.lun) && typeof r.wwid === 'string' &&
-    Array.isArray(r.portals) && r.portals.every((p) => typeof p?.address === 'string' && Number.isInteger(p?.port)) &&
-    typeof r.multipath === 'boolean' && typeof r.device === 'string'
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.storageId === 'string' &&
+    typeof r.pool === 'string' &&
+    typeof r.volume === 'string' &&
+    (r.snapshot === null || typeof r.snapshot === 'string') &&
+    typeof r.target === 'string' &&
+    Number.isInteger(r.lun) &&
+    typeof r.wwid === 'string' &&
+    Array.isArray(r.portals) &&
+    r.portals.every((p) => typeof p?.address === 'string' && Number.isInteger(p?.port)) &&
+    typeof r.multipath === 'boolean' &&
+    typeof r.device === 'string'
   );
 }
 
 /** Both name the same volume or snapshot with the same WWID: a LUN number reused for another volume does not. */
-export function sameVolume(a: Pick<LunRecord, 'wwid' | 'volume' | 'snapshot'>, b: Pick<LunRecord, 'wwid' | 'volume' | 'snapshot'>): boolean {
+export function sameVolume(
+  a: Pick<LunRecord, 'wwid' | 'volume' | 'snapshot'>,
+  b: Pick<LunRecord, 'wwid' | 'volume' | 'snapshot'>,
+): boolean {
   return a.wwid === b.wwid && a.volume === b.volume && (a.snapshot ?? null) === (b.snapshot ?? null);
 }
 
@@ -98,7 +109,8 @@ export function removeRecord(env: Env, rec: Pick<LunRecord, 'storageId' | 'targe
     fs.unlinkSync(file);
     removed = true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new HostError(`cannot remove LUN record ${file}: ${(e as NodeJS.ErrnoException).code}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new HostError(`cannot remove LUN record ${file}: ${(e as NodeJS.ErrnoException).code}`);
   }
   for (const dir of [targetDir(env, rec.storageId, rec.target), join(env.roots.records, rec.storageId)]) {
     try {
@@ -145,7 +157,9 @@ export function findRecord(env: Env, storageId: string, target: string, lun: num
 
 /** Records of a volume: `snapshot` null = the volume itself, a name = that snapshot, '*' = every snapshot of it. */
 export function findByVolume(env: Env, storageId: string, volume: string, snapshot: string | null = null): LunRecord[] {
-  return listRecords(env, storageId).filter((r) => r.volume === volume && (snapshot === '*' ? r.snapshot !== null : r.snapshot === snapshot));
+  return listRecords(env, storageId).filter(
+    (r) => r.volume === volume && (snapshot === '*' ? r.snapshot !== null : r.snapshot === snapshot),
+  );
 }
 
 export function findByTarget(env: Env, target: string, storageId?: string): LunRecord[] {
@@ -155,7 +169,9 @@ export function findByTarget(env: Env, target: string, storageId?: string): LunR
 /** Storages other than `storageId` holding record files on exactly this target IQN. */
 export function otherStoragesOnTarget(env: Env, storageId: string, target: string): string[] {
   const dir = assertTarget(target).toLowerCase();
-  return listDir(env.roots.records).filter((sid) => sid !== storageId && listDir(join(env.roots.records, sid, dir)).some((f) => RECORD_FILE.test(f)));
+  return listDir(env.roots.records).filter(
+    (sid) => sid !== storageId && listDir(join(env.roots.records, sid, dir)).some((f) => RECORD_FILE.test(f)),
+  );
 }
 
 /**

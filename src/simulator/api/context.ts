@@ -32,7 +32,8 @@ export const noContent = (): Reply => ({ status: 204 });
 
 export function objectBody(ctx: HandlerContext): Record<string, unknown> {
   if (ctx.body === undefined || ctx.body === null) return {};
-  if (typeof ctx.body !== 'object' || Array.isArray(ctx.body)) throw errors.validation(`${JSON.stringify(ctx.body)} is not of type 'object'`);
+  if (typeof ctx.body !== 'object' || Array.isArray(ctx.body))
+    throw errors.validation(`${JSON.stringify(ctx.body)} is not of type 'object'`);
   return ctx.body as Record<string, unknown>;
 }
 

@@ -29,8 +29,7 @@ export const errors = {
   /** Newer firmware's not-found shape (reference §8.1); only produced by the newerNotFound fault. */
   resourceNotFound: (pool: string, name: string) => new ApiError(404, NOT_FOUND, `Resource ${pool}/${name} not found.`),
   resourceExists: (pool: string, name: string) => new ApiError(500, ZFS_RESOURCE, `Resource ${pool}/${name} already exists.`, 5),
-  datasetExists: (pool: string, name: string) =>
-    new ApiError(500, ZFS_CMD, `cannot create '${pool}/${name}': dataset already exists`, 100),
+  datasetExists: (pool: string, name: string) => new ApiError(500, ZFS_CMD, `cannot create '${pool}/${name}': dataset already exists`, 100),
   renameTargetExists: (pool: string, name: string) =>
     new ApiError(500, ZFS_CMD, `cannot rename to '${pool}/${name}': dataset already exists`, 100),
   noSpace: (pool: string, requested: number, available: number) =>
@@ -78,7 +77,8 @@ export const errors = {
   volumeAlreadyUsed: (pool: string, volume: string) => new ApiError(409, CONFLICT, `Volume /dev/${pool}/${volume} is already used.`),
   lunNumberTaken: (lun: number, target: string) => new ApiError(409, CONFLICT, `LUN ${lun} is already used on target ${target}.`),
   userExists: (user: string) => new ApiError(409, CONFLICT, `User ${user} already exists.`),
-  cfgParser: () => new ApiError(500, 'opene.cfgparser.CfgParserError', 'Unable to parse config file: it is being modified by another process.', 13),
+  cfgParser: () =>
+    new ApiError(500, 'opene.cfgparser.CfgParserError', 'Unable to parse config file: it is being modified by another process.', 13),
 
   // ---- request validation ------------------------------------------------------------------
   validation: (message: string) => new ApiError(400, VALIDATION, message),
@@ -92,5 +92,6 @@ export const errors = {
       'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
     ),
   methodNotAllowed: () => new ApiError(405, 'werkzeug.exceptions.MethodNotAllowed', 'The method is not allowed for the requested URL.'),
-  payloadTooLarge: () => new ApiError(413, 'werkzeug.exceptions.RequestEntityTooLarge', 'The data value transmitted exceeds the capacity limit.'),
+  payloadTooLarge: () =>
+    new ApiError(413, 'werkzeug.exceptions.RequestEntityTooLarge', 'The data value transmitted exceeds the capacity limit.'),
 };

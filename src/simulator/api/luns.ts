@@ -24,7 +24,8 @@ export async function attachLunHandler(ctx: HandlerContext): Promise<Reply> {
     throw errors.validation(`${JSON.stringify(lun)} is not a valid LUN number (0-${MAX_LUN})`);
   }
   const mode = body.mode ?? 'wt';
-  if (typeof mode !== 'string' || !LUN_MODES.includes(mode)) throw errors.validation(`${JSON.stringify(mode)} is not one of ['wt', 'wb', 'ro']`);
+  if (typeof mode !== 'string' || !LUN_MODES.includes(mode))
+    throw errors.validation(`${JSON.stringify(mode)} is not one of ['wt', 'wb', 'ro']`);
   const number = attachLun(ctx.state, ctx.pool, target, vol, lun as number | undefined, mode);
   const rec = target.luns.get(number)!;
   await ctx.backend.onLunAttached(ctx.pool.name, target.name, lunExport(ctx.pool, vol, rec));

@@ -13,7 +13,11 @@ function nonNegativeInt(query: URLSearchParams, key: string): number | undefined
 }
 
 /** Without `page` the whole collection is returned (still wrapped in {results, entries}). */
-export function paginate<T>(items: readonly T[], query: URLSearchParams, render: (item: T) => unknown): { results: number; entries: unknown[] } {
+export function paginate<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  render: (item: T) => unknown,
+): { results: number; entries: unknown[] } {
   const page = nonNegativeInt(query, 'page');
   const perPageRaw = nonNegativeInt(query, 'per_page');
   if (perPageRaw === 0) throw errors.validation("Invalid value of 'per_page': '0'.");

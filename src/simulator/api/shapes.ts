@@ -1,6 +1,16 @@
 // Model → the JSON shapes the appliance returns (reference §3.5). ZFS properties are strings;
 // booleans and LUN numbers are JSON natives, as on the appliance.
-import { available, defaultScsiId, findAttachment, lunVolume, type LunRec, type PoolRec, type SnapshotRec, type TargetRec, type VolumeRec } from '../model/model';
+import {
+  available,
+  defaultScsiId,
+  findAttachment,
+  lunVolume,
+  type LunRec,
+  type PoolRec,
+  type SnapshotRec,
+  type TargetRec,
+  type VolumeRec,
+} from '../model/model';
 
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -115,7 +125,12 @@ export function snapshotListEntryV3(pool: PoolRec, vol: VolumeRec, snap: Snapsho
 
 /** Pool-wide snapshot listing entry (GET /volumes/snapshots). */
 export function poolSnapshotEntry(pool: PoolRec, vol: VolumeRec, snap: SnapshotRec): Record<string, unknown> {
-  return { volume: vol.name, name: snap.name, clones: cloneNames(pool, snap).join(','), properties: { creation: String(epochSeconds(snap.creationMs)) } };
+  return {
+    volume: vol.name,
+    name: snap.name,
+    clones: cloneNames(pool, snap).join(','),
+    properties: { creation: String(epochSeconds(snap.creationMs)) },
+  };
 }
 
 export function cloneEntry(pool: PoolRec, clone: VolumeRec): Record<string, unknown> {
@@ -141,7 +156,16 @@ export function targetShape(pool: PoolRec, target: TargetRec): Record<string, un
 export function lunShapeOf(pool: PoolRec, lun: LunRec): Record<string, unknown> {
   const vol = lunVolume(pool, lun);
   if (vol) return lunShape(vol, lun);
-  return { name: lun.goneName ?? '', lun: lun.lun, scsi_id: '', block_size: 512, mode: lun.mode, thin_provisioned: true, device_handler: 'vdisk_fileio', prod_id: 'Storage' };
+  return {
+    name: lun.goneName ?? '',
+    lun: lun.lun,
+    scsi_id: '',
+    block_size: 512,
+    mode: lun.mode,
+    thin_provisioned: true,
+    device_handler: 'vdisk_fileio',
+    prod_id: 'Storage',
+  };
 }
 
 export function lunShape(vol: VolumeRec, lun: { lun: number; mode: string }): Record<string, unknown> {

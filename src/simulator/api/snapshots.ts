@@ -28,7 +28,9 @@ export function listSnapshots(ctx: HandlerContext): Reply {
   }
   const snaps = maybeStale(ctx, [...vol.snapshots.values()]);
   const dates = ctx.apiVersion === 'v3' && unpadded(ctx);
-  return ok(paginate(snaps, ctx.query, (s) => (ctx.apiVersion === 'v3' ? snapshotListEntryV3(ctx.pool, vol, s, dates) : snapshotListEntryV4(s))));
+  return ok(
+    paginate(snaps, ctx.query, (s) => (ctx.apiVersion === 'v3' ? snapshotListEntryV3(ctx.pool, vol, s, dates) : snapshotListEntryV4(s))),
+  );
 }
 
 /** POST answers 200 with the new snapshot. */

@@ -3,9 +3,27 @@ import { isIP } from 'node:net';
 import { errors } from './errors';
 import type { TargetRec } from '../model/model';
 import { paginate } from './paging';
-import { createTarget, deleteTarget, renameTarget, requireTarget, resolveVipNames, validateChapUser, validateTargetName } from '../model/san';
+import {
+  createTarget,
+  deleteTarget,
+  renameTarget,
+  requireTarget,
+  resolveVipNames,
+  validateChapUser,
+  validateTargetName,
+} from '../model/san';
 import { targetShape } from './shapes';
-import { created, noContent, objectBody, ok, optionalBoolean, rejectUnknownKeys, requiredString, type HandlerContext, type Reply } from './context';
+import {
+  created,
+  noContent,
+  objectBody,
+  ok,
+  optionalBoolean,
+  rejectUnknownKeys,
+  requiredString,
+  type HandlerContext,
+  type Reply,
+} from './context';
 import { backendSettings } from '../model/targetBackend';
 
 // The appliance validates target bodies with a strict schema (unknown keys are refused with
@@ -17,7 +35,8 @@ function ipList(value: unknown): string[] {
   return value.map((entry) => {
     const [ip, prefix, ...rest] = typeof entry === 'string' ? entry.split('/') : [];
     const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(ip) === 6 ? 128 : 32));
-    if (!ip || !isIP(ip) || !prefixOk || rest.length > 0) throw errors.validation(`${JSON.stringify(entry)} is not a valid IP address or network`);
+    if (!ip || !isIP(ip) || !prefixOk || rest.length > 0)
+      throw errors.validation(`${JSON.stringify(entry)} is not a valid IP address or network`);
     return entry as string;
   });
 }
@@ -32,11 +51,13 @@ function withBody(ctx: HandlerContext, target: TargetRec, body: Record<string, u
   next.incomingUsersActive = optionalBoolean(body, 'incoming_users_active', target.incomingUsersActive);
   if (body.vip_allowed_portals !== undefined) {
     const portals = body.vip_allowed_portals as Record<string, unknown>;
-    if (typeof portals !== 'object' || portals === null || Array.isArray(portals)) throw errors.validation("'vip_allowed_portals' is not of type 'object'");
+    if (typeof portals !== 'object' || portals === null || Array.isArray(portals))
+      throw errors.validation("'vip_allowed_portals' is not of type 'object'");
     rejectUnknownKeys(portals, ['enabled', 'assigned_vips']);
     next.vipsEnabled = optionalBoolean(portals, 'enabled', true);
     const names = portals.assigned_vips ?? [];
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw errors.validation("'assigned_vips' must be an array of VIP names");
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+      throw errors.validation("'assigned_vips' must be an array of VIP names");
     resolveVipNames(ctx.pool, names as string[]);
     next.assignedVips = [...(names as string[])];
   }
@@ -92,7 +113,12 @@ export async function updateTarget(ctx: HandlerContext): Promise<Reply> {
   renameTarget(ctx.state, ctx.pool, target, newName);
   Object.assign(target, fields);
   ctx.state.changed(ctx.pool);
-  await ctx.backend.onTargetUpdated(ctx.pool.name, target.name, backendSettings(ctx.pool, target), newName !== oldName ? oldName : undefined);
+  await ctx.backend.onTargetUpdated(
+    ctx.pool.name,
+    target.name,
+    backendSettings(ctx.pool, target),
+    newName !== oldName ? oldName : undefined,
+  );
   return created(targetShape(ctx.pool, target));
 }
 

@@ -6,7 +6,15 @@ import { paginate } from './paging';
 import { createdVolumeShape, poolSnapshotEntry, volumeShape } from './shapes';
 import { DEFAULT_BLOCK_SIZE, parseBlockSize, parseSize } from '../model/units';
 import { cloneSnapshot } from '../model/zfs/snapshots';
-import { createVolume, destroyVolume, isSettableProperty, renameVolume, resizeVolume, setProperty, setProvisioning } from '../model/zfs/volumes';
+import {
+  createVolume,
+  destroyVolume,
+  isSettableProperty,
+  renameVolume,
+  resizeVolume,
+  setProperty,
+  setProvisioning,
+} from '../model/zfs/volumes';
 import {
   created,
   maybeStale,

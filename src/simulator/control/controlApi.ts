@@ -62,7 +62,11 @@ export function createControlHandler(deps: ControlDeps) {
         });
       case 'GET requests': {
         const since = Number(info.query.get('since') ?? '0');
-        return sendJson(res, 200, { lastSeq: deps.log.lastSeq, counters: deps.log.counters(), entries: deps.log.since(Number.isFinite(since) ? since : 0) });
+        return sendJson(res, 200, {
+          lastSeq: deps.log.lastSeq,
+          counters: deps.log.counters(),
+          entries: deps.log.since(Number.isFinite(since) ? since : 0),
+        });
       }
       case 'DELETE requests':
         deps.log.reset();
@@ -96,7 +100,8 @@ export function createControlHandler(deps: ControlDeps) {
       case 'POST sessions': {
         const b = asObject(body);
         const pool = typeof b.pool === 'string' ? b.pool : ([...deps.state.pools.keys()][0] ?? '');
-        if (typeof b.target !== 'string' || !Array.isArray(b.sessions)) throw new ControlError(400, 'expected {pool?, target, sessions: [...]}');
+        if (typeof b.target !== 'string' || !Array.isArray(b.sessions))
+          throw new ControlError(400, 'expected {pool?, target, sessions: [...]}');
         setSessions(deps.state, pool, b.target, b.sessions);
         return sendJson(res, 200, { pool, target: b.target, sessions: b.sessions.length });
       }
@@ -105,7 +110,8 @@ export function createControlHandler(deps: ControlDeps) {
         const offsetMs = b.offsetMs;
         const freezeAt = b.freezeAt;
         if (offsetMs !== undefined && typeof offsetMs !== 'number') throw new ControlError(400, 'offsetMs must be a number');
-        if (freezeAt !== undefined && freezeAt !== null && typeof freezeAt !== 'number') throw new ControlError(400, 'freezeAt must be a number or null');
+        if (freezeAt !== undefined && freezeAt !== null && typeof freezeAt !== 'number')
+          throw new ControlError(400, 'freezeAt must be a number or null');
         deps.clock.adjust({ offsetMs: offsetMs as number | undefined, freezeAt: freezeAt as number | null | undefined });
         return sendJson(res, 200, deps.clock.describe());
       }

@@ -134,9 +134,12 @@ function publicView(fault: ActiveFault & { pathRe?: RegExp }): ActiveFault {
 function validateSpec(spec: FaultSpec): void {
   if (!spec || typeof spec !== 'object' || !KNOWN.has(spec.kind)) throw new Error(`unknown fault kind: ${JSON.stringify(spec?.kind)}`);
   if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 0)) throw new Error('fault count must be an integer >= 0');
-  if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) throw new Error('fault probability must be within [0, 1]');
+  if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1))
+    throw new Error('fault probability must be within [0, 1]');
   if (spec.match?.path !== undefined) new RegExp(spec.match.path); // throws on a bad pattern
-  if (spec.kind === 'status5xx' && spec.status !== undefined && ![500, 502, 503].includes(spec.status)) throw new Error('status5xx status must be 500, 502 or 503');
-  if ((spec.kind === 'down' || spec.kind === 'blackhole') && typeof spec.address !== 'string') throw new Error(`${spec.kind} needs an address`);
+  if (spec.kind === 'status5xx' && spec.status !== undefined && ![500, 502, 503].includes(spec.status))
+    throw new Error('status5xx status must be 500, 502 or 503');
+  if ((spec.kind === 'down' || spec.kind === 'blackhole') && typeof spec.address !== 'string')
+    throw new Error(`${spec.kind} needs an address`);
   if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) throw new Error('latency needs ms >= 0');
 }

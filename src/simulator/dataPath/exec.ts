@@ -21,7 +21,12 @@ export const execTool: Exec = (file, args, opts = {}) =>
     execFile(
       file,
       args,
-      { env: opts.env ? { ...process.env, ...opts.env } : process.env, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 2 ** 20, encoding: 'utf8' },
+      {
+        env: opts.env ? { ...process.env, ...opts.env } : process.env,
+        timeout: opts.timeoutMs ?? 30_000,
+        maxBuffer: 16 * 2 ** 20,
+        encoding: 'utf8',
+      },
       (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: unknown; signal?: string | null }) | null;
         if (e && typeof e.code === 'string') return reject(new Error(`cannot run ${file}: ${e.message}`));

@@ -24,7 +24,8 @@ export class ImageStore {
   ) {}
 
   poolDir(pool: string): string {
-    if (!SAFE_POOL.test(pool) || pool === '.' || pool === '..') throw new Error(`data path: pool name ${JSON.stringify(pool)} cannot be a directory name`);
+    if (!SAFE_POOL.test(pool) || pool === '.' || pool === '..')
+      throw new Error(`data path: pool name ${JSON.stringify(pool)} cannot be a directory name`);
     return join(this.dataDir, pool);
   }
 
@@ -73,7 +74,11 @@ export class ImageStore {
 
   /** Bytes actually allocated by the images of a pool (or of the whole data dir). */
   async diskUsage(pool?: string): Promise<number> {
-    const dirs = pool ? [this.poolDir(pool)] : (await readdir(this.dataDir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => join(this.dataDir, d.name));
+    const dirs = pool
+      ? [this.poolDir(pool)]
+      : (await readdir(this.dataDir, { withFileTypes: true }).catch(() => []))
+          .filter((d) => d.isDirectory())
+          .map((d) => join(this.dataDir, d.name));
     let total = 0;
     for (const dir of dirs) {
       for (const name of await readdir(dir).catch(() => [] as string[])) {

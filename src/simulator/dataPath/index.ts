@@ -96,12 +96,24 @@ export async function replayState(state: SimState, backend: TargetBackend): Prom
       const origin = vol.originSnapshotId === null ? undefined : pool.snapshots.get(vol.originSnapshotId);
       const originVol = origin ? pool.volumes.get(origin.volumeId) : undefined;
       if (origin && originVol) {
-        await data?.(pool.name, { kind: 'cloneCreated', volume: vol.name, origin: { volume: originVol.name, snapshot: origin.name }, sizeBytes: vol.volsize, restored: true });
+        await data?.(pool.name, {
+          kind: 'cloneCreated',
+          volume: vol.name,
+          origin: { volume: originVol.name, snapshot: origin.name },
+          sizeBytes: vol.volsize,
+          restored: true,
+        });
       } else {
         await data?.(pool.name, { kind: 'volumeCreated', volume: vol.name, sizeBytes: vol.volsize, restored: true });
       }
       for (const snap of vol.snapshots.values()) {
-        await data?.(pool.name, { kind: 'snapshotCreated', volume: vol.name, snapshot: snap.name, sizeBytes: snap.volsize, restored: true });
+        await data?.(pool.name, {
+          kind: 'snapshotCreated',
+          volume: vol.name,
+          snapshot: snap.name,
+          sizeBytes: snap.volsize,
+          restored: true,
+        });
       }
     }
     for (const target of pool.targets.values()) {

@@ -191,10 +191,12 @@ export class LioBackend extends ExportingBackend {
       const tpg = `${iqnDir}/${tpgName}`;
       if ((await this.fs.read(`${tpg}/enable`).catch(() => '0')).trim() === '1') await this.fs.write(`${tpg}/enable`, '0');
       for (const acl of await this.subdirs(`${tpg}/acls`)) {
-        for (const m of (await this.fs.list(`${tpg}/acls/${acl}`)).filter((n) => n.startsWith('lun_'))) await this.removeLunDir(`${tpg}/acls/${acl}/${m}`);
+        for (const m of (await this.fs.list(`${tpg}/acls/${acl}`)).filter((n) => n.startsWith('lun_')))
+          await this.removeLunDir(`${tpg}/acls/${acl}/${m}`);
         await this.fs.rmdir(`${tpg}/acls/${acl}`);
       }
-      for (const lun of (await this.fs.list(`${tpg}/lun`)).filter((n) => n.startsWith('lun_'))) await this.removeLunDir(`${tpg}/lun/${lun}`);
+      for (const lun of (await this.fs.list(`${tpg}/lun`)).filter((n) => n.startsWith('lun_')))
+        await this.removeLunDir(`${tpg}/lun/${lun}`);
       for (const np of await this.subdirs(`${tpg}/np`)) await this.fs.rmdir(`${tpg}/np/${np}`);
       await this.fs.rmdir(tpg);
     }

@@ -14,7 +14,14 @@ export async function freePortOn(addresses: string[]): Promise<number> {
     });
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await tryBind(addresses[0], 0);
-    const ok = await Promise.all(addresses.slice(1).map((a) => tryBind(a, port).then(() => true, () => false)));
+    const ok = await Promise.all(
+      addresses.slice(1).map((a) =>
+        tryBind(a, port).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (ok.every(Boolean)) return port;
   }
   throw new Error(`data path: no port free on all of ${addresses.join(', ')}`);

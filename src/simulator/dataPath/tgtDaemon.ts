@@ -90,7 +90,9 @@ export class TgtDaemon {
       if (this.pid !== undefined && (await this.tgtadm(['--op', 'show', '--mode', 'sys'], true)).code === 0) break;
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`data path: tgtd for ${this.portal} did not answer within ${this.o.readyTimeoutMs ?? 5_000} ms${await this.logTail()}`);
+        throw new Error(
+          `data path: tgtd for ${this.portal} did not answer within ${this.o.readyTimeoutMs ?? 5_000} ms${await this.logTail()}`,
+        );
       }
       await sleep(10);
     }
@@ -140,7 +142,10 @@ export class TgtDaemon {
 
   private async logTail(): Promise<string> {
     const text = await readFile(this.o.logFile, 'utf8').catch(() => '');
-    const lines = text.trim().split('\n').filter((l) => l && !/RDMA|oom-killer|nr_open|timer_fd|signalfd/.test(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .filter((l) => l && !/RDMA|oom-killer|nr_open|timer_fd|signalfd/.test(l));
     return lines.length ? `: ${lines.slice(-3).join(' | ')}` : '';
   }
 }

@@ -72,7 +72,12 @@ export class DataEventSink {
     // becomes a rejection instead of breaking the model's mutation half-way, and the outcome
     // is captured at once so a failure is never an unhandled rejection.
     const run = (async () => this.backend.onDataEvent!(pool, event))();
-    this.pending.push(run.then(() => undefined, (error: unknown) => ({ error })));
+    this.pending.push(
+      run.then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      ),
+    );
   }
 
   /** Wait for everything delivered so far; rethrows the first failure among them. */

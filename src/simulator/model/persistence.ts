@@ -10,7 +10,10 @@ const FORMAT_VERSION = 1;
 
 type PersistedSnapshot = Omit<SnapshotRec, 'clones'>;
 type PersistedVolume = Omit<VolumeRec, 'snapshots'> & { snapshots: PersistedSnapshot[] };
-type PersistedTarget = Omit<TargetRec, 'luns' | 'users' | 'sessions'> & { luns: TargetRec['luns'] extends Map<number, infer L> ? L[] : never; users: { name: string; password: string }[] };
+type PersistedTarget = Omit<TargetRec, 'luns' | 'users' | 'sessions'> & {
+  luns: TargetRec['luns'] extends Map<number, infer L> ? L[] : never;
+  users: { name: string; password: string }[];
+};
 interface PersistedPool {
   name: string;
   id: string;
@@ -44,7 +47,11 @@ export function serializeState(state: SimState, random: SeededRandom): Persisted
         ...v,
         snapshots: [...v.snapshots.values()].map(({ clones: _derived, ...s }) => s),
       })),
-      targets: [...pool.targets.values()].map(({ luns, users, sessions: _live, ...t }) => ({ ...t, luns: [...luns.values()], users: [...users.values()] })),
+      targets: [...pool.targets.values()].map(({ luns, users, sessions: _live, ...t }) => ({
+        ...t,
+        luns: [...luns.values()],
+        users: [...users.values()],
+      })),
     })),
   };
 }
@@ -116,14 +123,16 @@ export class StateFileWriter {
       this.timer = null;
     }
     // Serialise writes: a flush waits for the one in flight, then writes the latest state.
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      if (!this.dirty) return;
-      this.dirty = false;
-      const tmp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(this.produce()), { mode: 0o600 });
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.path);
-    });
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        if (!this.dirty) return;
+        this.dirty = false;
+        const tmp = `${this.path}.${process.pid}.tmp`;
+        await writeFile(tmp, JSON.stringify(this.produce()), { mode: 0o600 });
+        await chmod(tmp, 0o600);
+        await rename(tmp, this.path);
+      });
     return this.writing;
   }
 }

@@ -62,7 +62,14 @@ export function deleteTarget(state: SimState, pool: PoolRec, name: string): Targ
   return target;
 }
 
-export function attachLun(state: SimState, pool: PoolRec, target: TargetRec, vol: VolumeRec, lun: number | undefined, mode: string): number {
+export function attachLun(
+  state: SimState,
+  pool: PoolRec,
+  target: TargetRec,
+  vol: VolumeRec,
+  lun: number | undefined,
+  mode: string,
+): number {
   if (findAttachment(pool, vol.id)) throw errors.volumeAlreadyUsed(pool.name, vol.name);
   let number = lun;
   if (number === undefined) {

@@ -34,7 +34,9 @@ export function parseSize(value: unknown, field = 'size'): number {
 export function parseBlockSize(value: unknown): number {
   const bytes = parseBytes(value);
   if (bytes === undefined || !ALLOWED_BLOCK_SIZES.includes(bytes)) {
-    throw errors.validation(`Invalid value of 'blocksize': ${JSON.stringify(value)}. Allowed: 4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K, 1M.`);
+    throw errors.validation(
+      `Invalid value of 'blocksize': ${JSON.stringify(value)}. Allowed: 4K, 8K, 16K, 32K, 64K, 128K, 256K, 512K, 1M.`,
+    );
   }
   return bytes;
 }

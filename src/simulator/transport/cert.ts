@@ -12,21 +12,25 @@ export async function generateCertificate(addresses: string[], now: Date): Promi
   const { generate } = await import('selfsigned');
   const notBeforeDate = new Date(now.getTime() - 60 * 60 * 1000);
   const notAfterDate = new Date(now.getTime() + 825 * 24 * 60 * 60 * 1000);
-  const altNames = [
-    ...new Set(['127.0.0.1', ...addresses]),
-  ].map((ip) => ({ type: 7 as const, ip }));
-  const pems = await generate([{ name: 'commonName', value: 'jdssc-simulator' }, { name: 'organizationName', value: 'jdssc JovianDSS simulator' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [...altNames, { type: 2, value: 'localhost' }] },
+  const altNames = [...new Set(['127.0.0.1', ...addresses])].map((ip) => ({ type: 7 as const, ip }));
+  const pems = await generate(
+    [
+      { name: 'commonName', value: 'jdssc-simulator' },
+      { name: 'organizationName', value: 'jdssc JovianDSS simulator' },
     ],
-  });
+    {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate,
+      notAfterDate,
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: [...altNames, { type: 2, value: 'localhost' }] },
+      ],
+    },
+  );
   return { cert: pems.cert, key: pems.private, ca: pems.cert };
 }

@@ -70,7 +70,11 @@ export function sendNoContent(res: ServerResponse): void {
 /** The appliance answers bad credentials with this exact plain body (clients compare it). */
 export function sendUnauthorized(res: ServerResponse): void {
   const body = '401 unauthorized';
-  res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, 'WWW-Authenticate': 'Basic realm="JovianDSS REST"' });
+  res.writeHead(401, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': body.length,
+    'WWW-Authenticate': 'Basic realm="JovianDSS REST"',
+  });
   res.end(body);
 }
 

@@ -76,7 +76,8 @@ export class AddressListeners {
 
   state(): Record<string, { down: boolean; blackhole: boolean; connections: number }> {
     const out: Record<string, { down: boolean; blackhole: boolean; connections: number }> = {};
-    for (const a of this.addresses) out[a] = { down: this.down.has(a), blackhole: this.blackholed.has(a), connections: this.sockets.get(a)!.size };
+    for (const a of this.addresses)
+      out[a] = { down: this.down.has(a), blackhole: this.blackholed.has(a), connections: this.sockets.get(a)!.size };
     return out;
   }
 

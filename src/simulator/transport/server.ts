@@ -52,10 +52,18 @@ export function localAddressOf(socket: Socket): string {
 const API_PREFIX = /^\/api\/(v3|v4)(\/.*)?$/;
 
 export function createRequestListener(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  async function dispatch(info: RequestInfo, query: URLSearchParams, body: unknown, take: (k: FaultKind) => ReturnType<FaultController['take']>): Promise<Reply> {
+  async function dispatch(
+    info: RequestInfo,
+    query: URLSearchParams,
+    body: unknown,
+    take: (k: FaultKind) => ReturnType<FaultController['take']>,
+  ): Promise<Reply> {
     const m = API_PREFIX.exec(info.path);
     if (!m) throw errors.routeNotFound();
-    const segments = (m[2] ?? '').split('/').filter((s) => s !== '').map(decodeSegment);
+    const segments = (m[2] ?? '')
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeSegment);
     const match = deps.router.match(info.method, segments);
     if (match === undefined) throw errors.routeNotFound();
     if (match === 'method-not-allowed') throw errors.methodNotAllowed();

@@ -37,7 +37,9 @@ async function analyse(ctx: StorageContext, volume: string, sid: string): Promis
   if (!target) throw new NotFoundError(`snapshot ${sid} of volume ${volume} does not exist`, { volume, snapshot: sid });
 
   // Inclusive: a snapshot taken in the same second as the target is newer as far as we can tell.
-  const newer = records.filter((r) => r !== target && (target.creation === undefined || r.creation === undefined || r.creation >= target.creation));
+  const newer = records.filter(
+    (r) => r !== target && (target.creation === undefined || r.creation === undefined || r.creation >= target.creation),
+  );
   const clones: string[] = [];
   for (const r of newer) clones.push(...(await snaps.listSnapshotClones(ctx.rest, vol, r.name)).map((c) => displayName(ctx, c)));
 
@@ -67,7 +69,12 @@ export interface RollbackResult {
   destroyed: string[];
 }
 
-export async function rollbackVolume(ctx: StorageContext, volume: string, sid: string, opts: { destroyNewer: boolean }): Promise<RollbackResult> {
+export async function rollbackVolume(
+  ctx: StorageContext,
+  volume: string,
+  sid: string,
+  opts: { destroyNewer: boolean },
+): Promise<RollbackResult> {
   const a = await analyse(ctx, volume, sid);
   if (a.blockers.clones.length > 0) {
     throw new BusyError(

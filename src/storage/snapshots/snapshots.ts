@@ -18,7 +18,12 @@ export interface CreateSnapshotResult {
   created: boolean;
 }
 
-export async function createSnapshot(ctx: StorageContext, volume: string, sid: string, opts: { ifNotExists?: boolean } = {}): Promise<CreateSnapshotResult> {
+export async function createSnapshot(
+  ctx: StorageContext,
+  volume: string,
+  sid: string,
+  opts: { ifNotExists?: boolean } = {},
+): Promise<CreateSnapshotResult> {
   const vol = physicalVolume(ctx, volume);
   const snap = physicalSnapshot(sid);
   try {
@@ -42,7 +47,12 @@ export interface DeleteSnapshotResult {
   exportClones: string[];
 }
 
-export async function deleteSnapshot(ctx: StorageContext, volume: string, sid: string, opts: { ifExists?: boolean } = {}): Promise<DeleteSnapshotResult> {
+export async function deleteSnapshot(
+  ctx: StorageContext,
+  volume: string,
+  sid: string,
+  opts: { ifExists?: boolean } = {},
+): Promise<DeleteSnapshotResult> {
   const vol = physicalVolume(ctx, volume);
   const snap = physicalSnapshot(sid);
   let clones: string[];

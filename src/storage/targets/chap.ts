@@ -15,7 +15,10 @@ export function checkChap(chap: ChapSettings): void {
   if (!chap.enabled) return;
   if (!chap.user) throw new ConfigError('CHAP is enabled but chap_user_name is not set', 'chap_user_name');
   if (!chap.secret) {
-    throw new ConfigError('CHAP is enabled but no CHAP secret was given: add a `chap_user_password <secret>` line to the password file', 'chap_user_password');
+    throw new ConfigError(
+      'CHAP is enabled but no CHAP secret was given: add a `chap_user_password <secret>` line to the password file',
+      'chap_user_password',
+    );
   }
   checkChapSecret('chap_user_password', chap.secret);
 }

@@ -47,9 +47,14 @@ async function refuseForeignSessions(ctx: StorageContext, target: string, physic
   const mine = ctx.localInitiator()?.toLowerCase();
   const foreign = sessions.filter((s) => !mine || s.initiator.toLowerCase() !== mine);
   if (foreign.length === 0) return;
-  const who = [...new Set(foreign.map((s) => (s.address ? `${s.initiator} (${s.address})` : s.initiator || 'an unnamed initiator')))].join(', ');
-  throw new BusyError(`${target} has live iSCSI sessions from other hosts: ${who}; ${physical} may be in use there. Deactivate it on those hosts (or run jdssc cleanup there), or pass --force`, {
-    target,
-    initiators: [...new Set(foreign.map((s) => s.initiator))],
-  });
+  const who = [...new Set(foreign.map((s) => (s.address ? `${s.initiator} (${s.address})` : s.initiator || 'an unnamed initiator')))].join(
+    ', ',
+  );
+  throw new BusyError(
+    `${target} has live iSCSI sessions from other hosts: ${who}; ${physical} may be in use there. Deactivate it on those hosts (or run jdssc cleanup there), or pass --force`,
+    {
+      target,
+      initiators: [...new Set(foreign.map((s) => s.initiator))],
+    },
+  );
 }

@@ -81,13 +81,24 @@ async function place(ctx: StorageContext, s: TargetSettings, physical: string, b
       throw e;
     }
     const id = scsiId ?? (await getVolume(ctx.rest, physical)).scsiId;
-    return { target: target.name, lun, portals: portals.addresses.map((a) => `${a}:${s.dataPort}`), wwid: wwidOf(id), scsiId: id ?? null, created, ...(note ? { note } : {}) };
+    return {
+      target: target.name,
+      lun,
+      portals: portals.addresses.map((a) => `${a}:${s.dataPort}`),
+      wwid: wwidOf(id),
+      scsiId: id ?? null,
+      created,
+      ...(note ? { note } : {}),
+    };
   };
 
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt > 0) await ctx.clock.sleep(50 * attempt + Math.floor(Math.random() * 100));
     const here = await lunsOf(ctx, physical);
-    if (here.length > 1) throw new ApplianceError(`${physical} is attached to several targets (${here.map((l) => l.target).join(', ')}); fix the pool by hand`);
+    if (here.length > 1)
+      throw new ApplianceError(
+        `${physical} is attached to several targets (${here.map((l) => l.target).join(', ')}); fix the pool by hand`,
+      );
     if (here.length === 1) {
       const loc = here[0];
       const target = await t.findTarget(ctx.rest, loc.target);
@@ -128,10 +139,10 @@ async function place(ctx: StorageContext, s: TargetSettings, physical: string, b
     } catch (e) {
       if (!(e instanceof ExistsError)) throw e;
       if (await t.findTarget(ctx.rest, name)) continue; // a concurrent publish made it: use it
-      throw new ExistsError(
-        `target ${name} belongs to another pool of this JovianDSS; every storage needs its own target_prefix`,
-        { target: name, marker: 'joviandss-target-pool-conflict' },
-      );
+      throw new ExistsError(`target ${name} belongs to another pool of this JovianDSS; every storage needs its own target_prefix`, {
+        target: name,
+        marker: 'joviandss-target-pool-conflict',
+      });
     }
     const created = { name, active: true, chap: s.chap.enabled, vips: portals.vipNames };
     const r = await attachLowestFree(ctx, name, physical, [], s.lunsPerTarget).catch(async (e) => {
@@ -189,7 +200,13 @@ async function removeIfEmpty(ctx: StorageContext, target: string): Promise<void>
 }
 
 /** Existing targets get their VIPs and CHAP repaired to match this storage. */
-async function settle(ctx: StorageContext, s: TargetSettings, target: t.TargetRecord, portals: Portals, refreshChap: boolean): Promise<void> {
+async function settle(
+  ctx: StorageContext,
+  s: TargetSettings,
+  target: t.TargetRecord,
+  portals: Portals,
+  refreshChap: boolean,
+): Promise<void> {
   const want = [...portals.vipNames].sort().join(',');
   if ([...target.vips].sort().join(',') !== want) await t.updateTarget(ctx.rest, target.name, { vips: portals.vipNames });
   await syncChap(ctx, target, s.chap, refreshChap);

@@ -68,9 +68,7 @@ export async function freeName(ctx: StorageContext, vmid: number, base = false):
   if (!Number.isSafeInteger(vmid) || vmid < 1) throw new UsageError(`--vmid: expected a positive VM id, got ${vmid}`);
   const prefix = base ? 'base' : 'vm';
   for (let n = 0; n < MAX_DISKS_PER_GUEST; n++) {
-    const taken = await Promise.all(
-      ['vm', 'base'].map((p) => api.findVolume(ctx.rest, physicalVolume(ctx, `${p}-${vmid}-disk-${n}`))),
-    );
+    const taken = await Promise.all(['vm', 'base'].map((p) => api.findVolume(ctx.rest, physicalVolume(ctx, `${p}-${vmid}-disk-${n}`))));
     if (taken.every((v) => v === undefined)) return `${prefix}-${vmid}-disk-${n}`;
   }
   throw new UsageError(`VM ${vmid} already has ${MAX_DISKS_PER_GUEST} disks on this pool`);

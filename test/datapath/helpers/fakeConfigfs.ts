@@ -10,7 +10,21 @@ import type { ConfigFs } from '../../../src/simulator/dataPath/configfs';
 
 type Rule = { re: RegExp; attrs: string[]; ro?: string[]; groups: Record<string, string[]> };
 
-const TPG_ATTRIB = ['authentication', 'login_timeout', 'netif_timeout', 'generate_node_acls', 'default_cmdsn_depth', 'cache_dynamic_acls', 'demo_mode_write_protect', 'prod_mode_write_protect', 'demo_mode_discovery', 'default_erl', 't10_pi', 'fabric_prot_type', 'tpg_enabled_sendtargets'];
+const TPG_ATTRIB = [
+  'authentication',
+  'login_timeout',
+  'netif_timeout',
+  'generate_node_acls',
+  'default_cmdsn_depth',
+  'cache_dynamic_acls',
+  'demo_mode_write_protect',
+  'prod_mode_write_protect',
+  'demo_mode_discovery',
+  'default_erl',
+  't10_pi',
+  'fabric_prot_type',
+  'tpg_enabled_sendtargets',
+];
 const AUTH = ['userid', 'password', 'authenticate_target', 'userid_mutual', 'password_mutual'];
 
 // Paths relative to the target root (/sys/kernel/config/target).
@@ -21,13 +35,29 @@ const RULES: Rule[] = [
     re: /^core\/fileio_\d+\/[^/]+$/,
     attrs: ['control', 'enable', 'info', 'udev_path', 'alias'],
     ro: ['info'],
-    groups: { wwn: ['vpd_unit_serial', 'vpd_protocol_identifier', 'company_id', 'vendor_id', 'product_id', 'revision'], attrib: ['block_size', 'emulate_tpu'], pr: [], alua: [], statistics: [] },
+    groups: {
+      wwn: ['vpd_unit_serial', 'vpd_protocol_identifier', 'company_id', 'vendor_id', 'product_id', 'revision'],
+      attrib: ['block_size', 'emulate_tpu'],
+      pr: [],
+      alua: [],
+      statistics: [],
+    },
   },
   { re: /^iscsi\/iqn\.[^/]+$/, attrs: ['lio_version'], ro: ['lio_version'], groups: { fabric_statistics: [] } },
-  { re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+$/, attrs: ['enable', 'dynamic_sessions'], ro: ['dynamic_sessions'], groups: { lun: [], acls: [], np: [], attrib: TPG_ATTRIB, auth: AUTH, param: ['AuthMethod'] } },
+  {
+    re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+$/,
+    attrs: ['enable', 'dynamic_sessions'],
+    ro: ['dynamic_sessions'],
+    groups: { lun: [], acls: [], np: [], attrib: TPG_ATTRIB, auth: AUTH, param: ['AuthMethod'] },
+  },
   { re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+\/lun\/lun_\d+$/, attrs: [], groups: { alua_tg_pt_gp: [], statistics: [] } },
   { re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+\/np\/\d+\.\d+\.\d+\.\d+:\d+$/, attrs: ['iser', 'cxgbit'], groups: {} },
-  { re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+\/acls\/[^/]+$/, attrs: ['info', 'cmdsn_depth', 'tag'], ro: ['info'], groups: { attrib: [], auth: AUTH, param: [], fabric_statistics: [] } },
+  {
+    re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+\/acls\/[^/]+$/,
+    attrs: ['info', 'cmdsn_depth', 'tag'],
+    ro: ['info'],
+    groups: { attrib: [], auth: AUTH, param: [], fabric_statistics: [] },
+  },
   { re: /^iscsi\/iqn\.[^/]+\/tpgt_\d+\/acls\/[^/]+\/lun_\d+$/, attrs: ['write_protect'], groups: {} },
 ];
 
@@ -101,10 +131,12 @@ export class FakeConfigfs implements ConfigFs {
       if (!/fd_dev_name=/.test(control) || !/fd_dev_size=\d+/.test(control)) throw err('EINVAL', `${dev[1]} is not configured`);
       if (readFileSync(path, 'utf8').trim() === '1') throw err('EEXIST', `${dev[1]} already enabled`);
     }
-    if (dev && dev[2].startsWith('wwn/') && [...this.links.values()].includes(dev[1])) throw err('EINVAL', `${dev[1]} is exported: ${dev[2]} is frozen`);
+    if (dev && dev[2].startsWith('wwn/') && [...this.links.values()].includes(dev[1]))
+      throw err('EINVAL', `${dev[1]} is exported: ${dev[2]} is frozen`);
     // INQUIRY fields: printable ASCII, vendor 8 and product 16 characters at most (-EOVERFLOW).
     const inquiry = { 'wwn/vendor_id': 8, 'wwn/product_id': 16 }[dev?.[2] ?? ''];
-    if (inquiry !== undefined && (value.length > inquiry || /[^\x20-\x7e]/.test(value))) throw err('EINVAL', `${r}: not printable ASCII of at most ${inquiry} characters`);
+    if (inquiry !== undefined && (value.length > inquiry || /[^\x20-\x7e]/.test(value)))
+      throw err('EINVAL', `${r}: not printable ASCII of at most ${inquiry} characters`);
     const tpgEnable = /^iscsi\/[^/]+\/tpgt_\d+\/enable$/.test(r);
     if (tpgEnable && readFileSync(path, 'utf8').trim() === value.trim()) throw err('EINVAL', `${r} already ${value}`);
     this.journal.push({ path: r, value });
@@ -119,7 +151,8 @@ export class FakeConfigfs implements ConfigFs {
     const rt = this.rel(target);
     const rp = this.rel(path);
     if (!/^iscsi\/[^/]+\/tpgt_\d+\/(lun\/lun_\d+|acls\/[^/]+\/lun_\d+)\/[^/]+$/.test(rp)) throw err('EPERM', `no link allowed at ${rp}`);
-    if (rp.includes('/lun/') && !(/^core\/fileio_\d+\/[^/]+$/.test(rt) && readFileSync(`${target}/enable`, 'utf8').trim() === '1')) throw err('ENODEV', `${rt} is not an enabled device`);
+    if (rp.includes('/lun/') && !(/^core\/fileio_\d+\/[^/]+$/.test(rt) && readFileSync(`${target}/enable`, 'utf8').trim() === '1'))
+      throw err('ENODEV', `${rt} is not an enabled device`);
     symlinkSync(target, path);
     this.links.set(rp, rt);
   }

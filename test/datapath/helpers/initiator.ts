@@ -21,7 +21,12 @@ interface Pdu {
 const pad4 = (n: number) => (n + 3) & ~3;
 
 function textData(pairs: Record<string, string>): Buffer {
-  return Buffer.from(Object.entries(pairs).map(([k, v]) => `${k}=${v}\0`).join(''), 'utf8');
+  return Buffer.from(
+    Object.entries(pairs)
+      .map(([k, v]) => `${k}=${v}\0`)
+      .join(''),
+    'utf8',
+  );
 }
 
 function parseText(data: Buffer): Record<string, string> {
@@ -113,7 +118,12 @@ export class MiniInitiator {
     this.sock.write(Buffer.concat([bhs, data, Buffer.alloc(pad4(data.length) - data.length)]));
   }
 
-  private async loginStep(csg: number, nsg: number, transit: boolean, pairs: Record<string, string>): Promise<{ transit: boolean; nsg: number; keys: Record<string, string> }> {
+  private async loginStep(
+    csg: number,
+    nsg: number,
+    transit: boolean,
+    pairs: Record<string, string>,
+  ): Promise<{ transit: boolean; nsg: number; keys: Record<string, string> }> {
     const bhs = Buffer.alloc(48);
     bhs[0] = 0x43; // Login Request, immediate
     bhs[1] = (transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0);
@@ -127,7 +137,12 @@ export class MiniInitiator {
     if ((r.bhs[0] & 0x3f) !== 0x23) throw new IscsiError(`unexpected PDU opcode 0x${r.bhs[0].toString(16)} during login`);
     const cls = r.bhs[36];
     const detail = r.bhs[37];
-    if (cls !== 0) throw new IscsiError(`login refused: status class ${cls} detail ${detail}${cls === 2 && detail === 1 ? ' (authentication failure)' : ''}`, cls, detail);
+    if (cls !== 0)
+      throw new IscsiError(
+        `login refused: status class ${cls} detail ${detail}${cls === 2 && detail === 1 ? ' (authentication failure)' : ''}`,
+        cls,
+        detail,
+      );
     this.tsih = r.bhs.readUInt16BE(14);
     this.expStatSn = r.bhs.readUInt32BE(24) + 1;
     return { transit: (r.bhs[1] & 0x80) !== 0, nsg: r.bhs[1] & 0x03, keys: parseText(r.data) };
@@ -140,7 +155,11 @@ export class MiniInitiator {
       const c = await this.loginStep(0, 1, false, { CHAP_A: '5' });
       const id = Number(c.keys.CHAP_I);
       const challenge = Buffer.from((c.keys.CHAP_C ?? '').replace(/^0x/i, ''), 'hex');
-      const resp = createHash('md5').update(Buffer.from([id])).update(o.chap.secret).update(challenge).digest('hex');
+      const resp = createHash('md5')
+        .update(Buffer.from([id]))
+        .update(o.chap.secret)
+        .update(challenge)
+        .digest('hex');
       await this.loginStep(0, 1, true, { CHAP_N: o.chap.user, CHAP_R: `0x${resp}` });
     } else {
       await this.loginStep(0, 1, true, { ...who, AuthMethod: 'None' });

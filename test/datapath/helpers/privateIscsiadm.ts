@@ -54,7 +54,15 @@ exit $rc
   }
   const host: PrivateHost = { root, tools, callLog, iscsiadm: (args) => run(wrapper, args, 15_000) };
   // Prove the namespace trick works here before any test relies on it.
-  const probe = await run(unshare, ['-m', 'sh', '-c', `mount --bind '${etc}' /etc/iscsi && test -f /etc/iscsi/initiatorname.iscsi && grep -q private-host /etc/iscsi/initiatorname.iscsi`]);
-  if (probe.code !== 0) throw new Error(`unshare -m with a bind mount over /etc/iscsi does not work here (root and a kernel with mount namespaces are needed): ${probe.stderr.trim()}`);
+  const probe = await run(unshare, [
+    '-m',
+    'sh',
+    '-c',
+    `mount --bind '${etc}' /etc/iscsi && test -f /etc/iscsi/initiatorname.iscsi && grep -q private-host /etc/iscsi/initiatorname.iscsi`,
+  ]);
+  if (probe.code !== 0)
+    throw new Error(
+      `unshare -m with a bind mount over /etc/iscsi does not work here (root and a kernel with mount namespaces are needed): ${probe.stderr.trim()}`,
+    );
   return host;
 }

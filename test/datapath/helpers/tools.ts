@@ -50,7 +50,7 @@ export interface Run {
 export function run(file: string, args: string[], timeoutMs = 10_000): Promise<Run> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
       resolve({ code, stdout, stderr });
     });
   });

@@ -108,7 +108,13 @@ export class FakeHost {
   /** Two portals, one target with LUN 0 and LUN 1 (1 GiB each). */
   static standard(faults: Faults = {}, chap: FakeTarget['chap'] = null): FakeHost {
     return new FakeHost(
-      { [IQN]: { portals: ['127.0.0.2:3260', '127.0.0.3:3260'], chap, luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } } } },
+      {
+        [IQN]: {
+          portals: ['127.0.0.2:3260', '127.0.0.3:3260'],
+          chap,
+          luns: { 0: { wwid: WWID0, sizeBytes: GiB }, 1: { wwid: WWID1, sizeBytes: GiB } },
+        },
+      },
       faults,
     );
   }

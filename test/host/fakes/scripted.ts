@@ -35,7 +35,13 @@ export function scriptedEnv(
     exec,
     binaries: DEFAULT_BINARIES,
     // Never the real /sys, /dev or /etc/iscsi: wrapper tests must not touch this machine.
-    roots: { sys: '/nonexistent-jdssc-test/sys', dev: '/nonexistent-jdssc-test/dev', iscsiDb: ['/nonexistent-jdssc-test/nodes'], records: '/nonexistent-jdssc-test/records', locks: '/nonexistent-jdssc-test/locks' },
+    roots: {
+      sys: '/nonexistent-jdssc-test/sys',
+      dev: '/nonexistent-jdssc-test/dev',
+      iscsiDb: ['/nonexistent-jdssc-test/nodes'],
+      records: '/nonexistent-jdssc-test/records',
+      locks: '/nonexistent-jdssc-test/locks',
+    },
     clock,
     deadline: new Deadline(clock, 60_000),
     log: memoryLogger(),

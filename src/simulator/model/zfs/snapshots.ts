@@ -45,7 +45,12 @@ export function cloneSnapshot(state: SimState, pool: PoolRec, source: VolumeRec,
     referenced: snap.referenced,
   });
   snap.clones.add(clone.id);
-  state.emitData(pool, { kind: 'cloneCreated', volume: clone.name, origin: { volume: source.name, snapshot: snap.name }, sizeBytes: clone.volsize });
+  state.emitData(pool, {
+    kind: 'cloneCreated',
+    volume: clone.name,
+    origin: { volume: source.name, snapshot: snap.name },
+    sizeBytes: clone.volsize,
+  });
   return clone;
 }
 

@@ -4,16 +4,37 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { addSession, arrayTarget, portalKey, removeSession, rescanSessionLuns } from './kernel.mjs';
 
-const NOISE = 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\nFailed to connect to bus: Host is down\niscsiadm: can not connect to iSCSI daemon (111)!\n';
+const NOISE =
+  "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\niscsiadm: can not connect to iSCSI daemon (111)!\n";
 
 const KNOWN = [
-  'node.name', 'node.tpgt', 'node.startup', 'node.leading_login', 'iface.iscsi_ifacename', 'iface.transport_name',
-  'node.discovery_address', 'node.discovery_port', 'node.discovery_type', 'node.session.initial_cmdsn',
-  'node.session.initial_login_retry_max', 'node.session.cmds_max', 'node.session.queue_depth', 'node.session.nr_sessions',
-  'node.session.auth.authmethod', 'node.session.auth.username', 'node.session.auth.password',
-  'node.session.auth.username_in', 'node.session.auth.password_in', 'node.session.timeo.replacement_timeout',
-  'node.session.scan', 'node.conn[0].address', 'node.conn[0].port', 'node.conn[0].startup',
-  'node.conn[0].timeo.login_timeout', 'node.conn[0].timeo.logout_timeout', 'node.conn[0].timeo.noop_out_interval',
+  'node.name',
+  'node.tpgt',
+  'node.startup',
+  'node.leading_login',
+  'iface.iscsi_ifacename',
+  'iface.transport_name',
+  'node.discovery_address',
+  'node.discovery_port',
+  'node.discovery_type',
+  'node.session.initial_cmdsn',
+  'node.session.initial_login_retry_max',
+  'node.session.cmds_max',
+  'node.session.queue_depth',
+  'node.session.nr_sessions',
+  'node.session.auth.authmethod',
+  'node.session.auth.username',
+  'node.session.auth.password',
+  'node.session.auth.username_in',
+  'node.session.auth.password_in',
+  'node.session.timeo.replacement_timeout',
+  'node.session.scan',
+  'node.conn[0].address',
+  'node.conn[0].port',
+  'node.conn[0].startup',
+  'node.conn[0].timeo.login_timeout',
+  'node.conn[0].timeo.logout_timeout',
+  'node.conn[0].timeo.noop_out_interval',
 ];
 
 function parseArgs(argv) {
@@ -71,13 +92,28 @@ function writeRecord(state, target, pt, rec) {
 
 function newRecord(target, pt) {
   return new Map([
-    ['node.name', target], ['node.tpgt', '-1'], ['node.startup', 'automatic'], ['node.leading_login', 'No'],
-    ['iface.iscsi_ifacename', 'default'], ['iface.transport_name', 'tcp'], ['node.discovery_address', '<empty>'],
-    ['node.discovery_port', '0'], ['node.discovery_type', 'static'], ['node.session.initial_cmdsn', '0'],
-    ['node.session.initial_login_retry_max', '8'], ['node.session.cmds_max', '128'], ['node.session.queue_depth', '32'],
-    ['node.session.nr_sessions', '1'], ['node.session.auth.authmethod', 'None'], ['node.session.timeo.replacement_timeout', '120'],
-    ['node.session.scan', 'auto'], ['node.conn[0].address', pt.address], ['node.conn[0].port', String(pt.port)],
-    ['node.conn[0].startup', 'manual'], ['node.conn[0].timeo.login_timeout', '15'], ['node.conn[0].timeo.logout_timeout', '15'],
+    ['node.name', target],
+    ['node.tpgt', '-1'],
+    ['node.startup', 'automatic'],
+    ['node.leading_login', 'No'],
+    ['iface.iscsi_ifacename', 'default'],
+    ['iface.transport_name', 'tcp'],
+    ['node.discovery_address', '<empty>'],
+    ['node.discovery_port', '0'],
+    ['node.discovery_type', 'static'],
+    ['node.session.initial_cmdsn', '0'],
+    ['node.session.initial_login_retry_max', '8'],
+    ['node.session.cmds_max', '128'],
+    ['node.session.queue_depth', '32'],
+    ['node.session.nr_sessions', '1'],
+    ['node.session.auth.authmethod', 'None'],
+    ['node.session.timeo.replacement_timeout', '120'],
+    ['node.session.scan', 'auto'],
+    ['node.conn[0].address', pt.address],
+    ['node.conn[0].port', String(pt.port)],
+    ['node.conn[0].startup', 'manual'],
+    ['node.conn[0].timeo.login_timeout', '15'],
+    ['node.conn[0].timeo.logout_timeout', '15'],
     ['node.conn[0].timeo.noop_out_interval', '5'],
   ]);
 }
@@ -116,7 +152,11 @@ function nodeMode(state, a, now) {
     case 'show':
     case undefined:
       if (!rec) return err(21, 'iscsiadm: No records found\n');
-      return ok(KNOWN.map((k) => `${k} = ${k.endsWith('password') || k.endsWith('password_in') ? '********' : rec.get(k) || '<empty>'}`).join('\n') + '\n');
+      return ok(
+        KNOWN.map((k) => `${k} = ${k.endsWith('password') || k.endsWith('password_in') ? '********' : rec.get(k) || '<empty>'}`).join(
+          '\n',
+        ) + '\n',
+      );
     case 'update':
       if (!rec) return err(21, 'iscsiadm: No records found\n');
       if (!KNOWN.includes(a.name)) return err(7, `iscsiadm: Cannot modify ${a.name}. Invalid param name.\n`);
@@ -126,7 +166,10 @@ function nodeMode(state, a, now) {
     case 'delete':
       if (!rec) return err(21, 'iscsiadm: No records found\n');
       if (sessionOf(state, a.target, pt)) {
-        return err(15, `iscsiadm: This command will remove the record ${tag(a.target, pt)}, but a session is using it. Logout session then rerun command to remove record.\n`);
+        return err(
+          15,
+          `iscsiadm: This command will remove the record ${tag(a.target, pt)}, but a session is using it. Logout session then rerun command to remove record.\n`,
+        );
       }
       fs.rmSync(recordDir(state, a.target, pt), { recursive: true, force: true });
       try {
@@ -142,14 +185,27 @@ function nodeMode(state, a, now) {
 
 function doLogin(state, target, pt, rec, now) {
   if (!rec) return err(21, 'iscsiadm: No records found\n');
-  const fail = (code, why) => err(code, `iscsiadm: Could not login to ${tag(target, pt)}.\niscsiadm: initiator reported error (${code} - ${why})\niscsiadm: Could not log into all portals\n`, `Logging in to ${tag(target, pt)}\n`);
-  if (sessionOf(state, target, pt)) return err(15, 'iscsiadm: default: 1 session requested, but 1 already present.\niscsiadm: Could not log into all portals\n');
+  const fail = (code, why) =>
+    err(
+      code,
+      `iscsiadm: Could not login to ${tag(target, pt)}.\niscsiadm: initiator reported error (${code} - ${why})\niscsiadm: Could not log into all portals\n`,
+      `Logging in to ${tag(target, pt)}\n`,
+    );
+  if (sessionOf(state, target, pt))
+    return err(15, 'iscsiadm: default: 1 session requested, but 1 already present.\niscsiadm: Could not log into all portals\n');
   const t = arrayTarget(state, target);
-  if ((state.faults.unreachable ?? []).includes(portalKey(pt.address, pt.port)) || !t || !t.portals.includes(portalKey(pt.address, pt.port))) {
+  if (
+    (state.faults.unreachable ?? []).includes(portalKey(pt.address, pt.port)) ||
+    !t ||
+    !t.portals.includes(portalKey(pt.address, pt.port))
+  ) {
     return { ...fail(8, 'connection timed out'), delayMs: state.faults.loginDelayMs ?? 0 };
   }
   if (t.chap) {
-    const good = rec.get('node.session.auth.authmethod') === 'CHAP' && rec.get('node.session.auth.username') === t.chap.user && rec.get('node.session.auth.password') === t.chap.secret;
+    const good =
+      rec.get('node.session.auth.authmethod') === 'CHAP' &&
+      rec.get('node.session.auth.username') === t.chap.user &&
+      rec.get('node.session.auth.password') === t.chap.secret;
     if (!good) return fail(24, 'iSCSI login failed due to authorization failure');
   }
   const s = addSession(state, target, pt.address, pt.port);
@@ -160,12 +216,23 @@ function doLogin(state, target, pt, rec, now) {
 function sessionDetails(state, list) {
   const out = ['iSCSI Transport Class version 2.0-870', 'version 2.1.8'];
   for (const s of list) {
-    out.push(`Target: ${s.target} (non-flash)`, `\tCurrent Portal: ${s.address}:${s.port},${s.tpgt}`, `\tPersistent Portal: ${s.address}:${s.port},${s.tpgt}`);
+    out.push(
+      `Target: ${s.target} (non-flash)`,
+      `\tCurrent Portal: ${s.address}:${s.port},${s.tpgt}`,
+      `\tPersistent Portal: ${s.address}:${s.port},${s.tpgt}`,
+    );
     out.push('\t\t**********', '\t\tInterface:', '\t\t**********', '\t\tIface Name: default', '\t\tIface Transport: tcp');
     out.push('\t\tIface Initiatorname: iqn.1993-08.org.debian:01:fakehost', '\t\tIface IPaddress: 127.0.0.1', `\t\tSID: ${s.sid}`);
     out.push('\t\tiSCSI Connection State: LOGGED IN', '\t\tiSCSI Session State: LOGGED_IN', '\t\tInternal iscsid Session State: NO CHANGE');
-    out.push('\t\t************************', '\t\tAttached SCSI devices:', '\t\t************************', `\t\tHost Number: ${s.host}\tState: running`);
-    for (const [name, d] of Object.entries(state.disks).filter(([, d]) => d.sid === s.sid).sort((x, y) => x[1].lun - y[1].lun)) {
+    out.push(
+      '\t\t************************',
+      '\t\tAttached SCSI devices:',
+      '\t\t************************',
+      `\t\tHost Number: ${s.host}\tState: running`,
+    );
+    for (const [name, d] of Object.entries(state.disks)
+      .filter(([, d]) => d.sid === s.sid)
+      .sort((x, y) => x[1].lun - y[1].lun)) {
       out.push(`\t\tscsi${s.host} Channel 00 Id 0 Lun: ${d.lun}`, `\t\t\tAttached scsi disk ${name}\t\tState: running`);
     }
   }
@@ -182,7 +249,8 @@ function sessionMode(state, a, now) {
     return err(2, 'fake iscsiadm: session-mode logout refused by the test harness\n');
   }
   const list = a.sid === undefined ? state.sessions : state.sessions.filter((s) => s.sid === a.sid);
-  if (a.sid !== undefined && list.length === 0) return err(21, `iscsiadm: Could not get session info for sid ${a.sid}\niscsiadm: No session found.\n`);
+  if (a.sid !== undefined && list.length === 0)
+    return err(21, `iscsiadm: Could not get session info for sid ${a.sid}\niscsiadm: No session found.\n`);
   if (a.flags.has('--rescan')) {
     rescanSessionLuns(state, list[0], now);
     const s = list[0];

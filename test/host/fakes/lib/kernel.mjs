@@ -66,7 +66,11 @@ export function addSession(state, target, address, port) {
   write(state, `${sdir}/iscsi_session/session${sid}/targetname`, `${target}\n`);
   write(state, `${sdir}/iscsi_session/session${sid}/state`, 'LOGGED_IN\n');
   link(state, `${sdir}/iscsi_session/session${sid}/device`, '../../../session' + sid);
-  link(state, `sys/class/iscsi_session/session${sid}`, relLink(`sys/class/iscsi_session/session${sid}`, `${sdir}/iscsi_session/session${sid}`));
+  link(
+    state,
+    `sys/class/iscsi_session/session${sid}`,
+    relLink(`sys/class/iscsi_session/session${sid}`, `${sdir}/iscsi_session/session${sid}`),
+  );
   write(state, `${hostDir(host)}/scsi_host/host${host}/scan`, '');
   link(state, `sys/class/scsi_host/host${host}`, relLink(`sys/class/scsi_host/host${host}`, `${hostDir(host)}/scsi_host/host${host}`));
   mkdir(state, `${hostDir(host)}/iscsi_host/host${host}`);
@@ -117,7 +121,18 @@ export function addDisk(state, s, lun, now) {
   link(state, `${blockDir}/device`, `../../../${hctl}`);
   link(state, `sys/block/${name}`, relLink(`sys/block/${name}`, blockDir));
   write(state, `dev/${name}`, '');
-  state.disks[name] = { sid: s.sid, host: s.host, lun, wwid: l.wwid, sizeBytes: size, target: s.target, address: s.address, port: s.port, devDir, majMin: `8:${idx * 16}` };
+  state.disks[name] = {
+    sid: s.sid,
+    host: s.host,
+    lun,
+    wwid: l.wwid,
+    sizeBytes: size,
+    target: s.target,
+    address: s.address,
+    port: s.port,
+    devDir,
+    majMin: `8:${idx * 16}`,
+  };
   if (!state.faults.noUdevLinks) udevLinks(state, name);
   if (state.wwids.includes(l.wwid) && state.maps[l.wwid]) mapAddPath(state, l.wwid, name);
   return name;
@@ -176,7 +191,9 @@ export function rescanSessionLuns(state, s, now) {
 }
 
 export function pathsOf(state, wwid) {
-  return Object.keys(state.disks).filter((n) => state.disks[n].wwid === wwid).sort();
+  return Object.keys(state.disks)
+    .filter((n) => state.disks[n].wwid === wwid)
+    .sort();
 }
 
 /** multipathd builds (or completes) the map of a WWID from the disks that carry it. */

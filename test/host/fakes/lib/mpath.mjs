@@ -127,7 +127,8 @@ export function dmsetup(state, argv) {
         removeMap(state, name);
         return ok();
       }
-      if (!argv.includes('--force') && busy(state, name)) return err(1, `device-mapper: remove ioctl on ${name}  failed: Device or resource busy\nCommand failed.\n`);
+      if (!argv.includes('--force') && busy(state, name))
+        return err(1, `device-mapper: remove ioctl on ${name}  failed: Device or resource busy\nCommand failed.\n`);
       removeMap(state, name);
       return ok();
     }
