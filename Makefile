@@ -9,7 +9,7 @@ PERLDIR := /usr/share/perl5/PVE/Storage/Custom
 DOCDIR  := $(PREFIX)/share/doc/jdssc
 VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
-.PHONY: all build deps typecheck test test-fast test-unit demo install uninstall deb e2e bench clean
+.PHONY: all build deps system-deps typecheck lint format test test-quick test-fast test-unit demo install uninstall deb e2e bench clean
 
 all: build
 
@@ -28,17 +28,40 @@ build: deps
 typecheck: deps
 	./node_modules/.bin/tsc -p tsconfig.json --noEmit
 
-# The whole suite: every tier (as root: the real-kernel tier boots a test VM).
-test: test-fast e2e
+# The Debian packages of the full suite: installed when run as root, else one line saying how.
+system-deps:
+	./scripts/system-deps.sh
 
-# Everything but the test VM: type check, bundle, unit / CLI-against-simulator / host / reliability
-# / packaging tests (jest), and the Perl plugin tests (prove).
+# Layer rules (dependency-cruiser), code rules (ESLint with typescript-eslint), format (Prettier).
+LINTED := src test scripts bench
+lint: deps
+	./node_modules/.bin/depcruise src --config .dependency-cruiser.cjs --output-type err
+	./node_modules/.bin/eslint --max-warnings 0 $(LINTED)
+	./node_modules/.bin/prettier --check --log-level warn $(LINTED)
+
+# Rewrites files in place to the house format.
+format: deps
+	./node_modules/.bin/prettier --write --log-level warn $(LINTED)
+
+JEST := $(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci
+
+# The whole suite: system packages, lint, every tier (as root: the real-kernel tier boots a test VM).
+test: system-deps lint test-fast e2e
+
+# No root, no Debian packages: lint, type check, unit, CLI against the simulator, host flows on
+# fake tools, reliability, simulator, and the Perl plugin tests. What a newcomer runs first.
+test-quick: lint typecheck build
+	$(JEST) --testPathIgnorePatterns '/test/datapath/' '/test/packaging/'
+	prove -j2 -r test/plugin
+
+# Everything but the test VM: type check, bundle, every jest tier (the real-parts tier needs tgt
+# and libiscsi-bin, packaging needs dpkg-dev and fakeroot), and the Perl plugin tests (prove).
 test-fast: typecheck build
-	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci
+	$(JEST)
 	prove -j4 -r test/plugin
 
 test-unit: deps
-	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci test/unit
+	$(JEST) test/unit
 
 # A scripted session against the embedded simulator on loopback; stops it and exits 0.
 demo: build

@@ -87,7 +87,7 @@ export function parseLogLevel(key: string, value: unknown): LogLevel {
 /** An iSCSI qualified name prefix such as `iqn.2025-04.proxmox.joviandss.iscsi:`; returned without the trailing colon. */
 export function parseTargetPrefix(key: string, value: unknown): string {
   const text = parseString(key, value).replace(/:$/, '');
-  if (!/^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.\-]*(:[a-z0-9.\-:]+)?$/.test(text)) {
+  if (!/^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*(:[a-z0-9.\-:]+)?$/.test(text)) {
     throw new ConfigError(
       `${key}: expected an IQN prefix like iqn.2025-04.proxmox.joviandss.iscsi (lower case letters, digits, '.', '-', ':'), got ${describe(value)}`,
       key,

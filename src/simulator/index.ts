@@ -88,6 +88,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const data = new DataEventSink(backend);
   state.onData((pool, event) => data.deliver(pool, event));
   const settleData = () => data.settle();
+  // eslint-disable-next-line prefer-const -- assigned once the HTTPS server exists; the closures below are made first
   let listeners: AddressListeners;
   const port = () => listeners.port;
 

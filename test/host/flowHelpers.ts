@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from '@jest/globals';
 import type { ActivateRequest } from '../../src/host/lifecycle/activate';
-import { FakeHost, IQN, WWID0 } from './fakes/harness';
+import { type FakeHost, IQN, WWID0 } from './fakes/harness';
 
 export const P2 = { address: '127.0.0.2', port: 3260 };
 export const P3 = { address: '127.0.0.3', port: 3260 };

@@ -131,7 +131,7 @@ function nodeRecords(host: HostEnv): { target: string; address: string; port: nu
     if (!existsSync(root)) continue;
     for (const target of readdirSync(root)) {
       const dir = join(root, target);
-      let entries: string[] = [];
+      let entries: string[];
       try {
         entries = readdirSync(dir);
       } catch {

@@ -182,7 +182,6 @@ export class FakeHost {
   }
 
   /** Change the fake array (e.g. grow a LUN, add a target). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   array(fn: (targets: Record<string, FakeTarget>) => void): void {
     withState(this.statePath, (s) => fn(s.array.targets));
   }
