@@ -16,10 +16,18 @@ const LAYERS = [
 /** A layer may import only layers below it: one rule per layer naming everything above. */
 const noUpward = LAYERS.slice(1).map(([name, path], i) => ({
   name: `no-upward-from-${name}`,
-  comment: `${name} may import only layers below it (${LAYERS.slice(i + 2).map(([n]) => n).join(', ') || 'none'})`,
+  comment: `${name} may import only layers below it (${
+    LAYERS.slice(i + 2)
+      .map(([n]) => n)
+      .join(', ') || 'none'
+  })`,
   severity: 'error',
   from: { path },
-  to: { path: LAYERS.slice(0, i + 1).map(([, p]) => `(${p})`).join('|') },
+  to: {
+    path: LAYERS.slice(0, i + 1)
+      .map(([, p]) => `(${p})`)
+      .join('|'),
+  },
 }));
 
 /** Folders with a public entry point: from outside, only that file may be imported. */

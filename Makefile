@@ -34,14 +34,15 @@ system-deps:
 
 # Layer rules (dependency-cruiser), code rules (ESLint with typescript-eslint), format (Prettier).
 LINTED := src test scripts bench
+FORMATTED := '{src,test,scripts,bench}/**/*.{ts,mts,mjs,cjs}' '*.{mjs,cjs}' '.*.cjs'
 lint: deps
 	./node_modules/.bin/depcruise src --config .dependency-cruiser.cjs --output-type err
 	./node_modules/.bin/eslint --max-warnings 0 $(LINTED)
-	./node_modules/.bin/prettier --check --log-level warn $(LINTED)
+	./node_modules/.bin/prettier --check --log-level warn $(FORMATTED)
 
 # Rewrites files in place to the house format.
 format: deps
-	./node_modules/.bin/prettier --write --log-level warn $(LINTED)
+	./node_modules/.bin/prettier --write --log-level warn $(FORMATTED)
 
 JEST := $(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --ci
 

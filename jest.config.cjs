@@ -4,7 +4,10 @@ module.exports = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['babel-jest', { presets: [['@babel/preset-typescript', { allowDeclareFields: true }]], babelrc: false, configFile: false }],
+    '^.+\\.ts$': [
+      'babel-jest',
+      { presets: [['@babel/preset-typescript', { allowDeclareFields: true }]], babelrc: false, configFile: false },
+    ],
   },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],

@@ -76,7 +76,8 @@ export async function createHttpsSender(opts: HttpsOptions): Promise<HttpSender>
           timeout: req.timeoutMs,
         });
         const headers: Record<string, string | undefined> = {};
-        for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = v === null || v === undefined ? undefined : String(v);
+        for (const [k, v] of Object.entries(res.headers ?? {}))
+          headers[k.toLowerCase()] = v === null || v === undefined ? undefined : String(v);
         return { status: res.status, headers, body: typeof res.data === 'string' ? res.data : '' };
       } catch (e) {
         throw classify(e, req.timeoutMs);
