@@ -45,8 +45,9 @@ export interface Factory {
   rest(): Promise<RestClient>;
   /** A client for exactly one address and one attempt (health probes). */
   probeClient(address: string): Promise<RestClient>;
-  /** Everything array-side operations need (REST client, pool, naming and defaults). */
-  storage(): Promise<StorageContext>;
+  /** Everything array-side operations need (REST client, pool, naming and defaults). `forceDetach`
+   * comes from the command's own `--force` (see cmdutil/options.ts): the command passes it. */
+  storage(opts?: { forceDetach?: boolean }): Promise<StorageContext>;
   /** Release sockets so the process can exit at once. */
   close(): void;
 }
@@ -174,7 +175,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         retry: { rounds: 1, baseDelayMs: 0, maxDelayMs: 0 },
       });
     },
-    async storage() {
+    async storage(opts = {}) {
       const s = f.settings();
       return {
         rest: await f.rest(),
@@ -186,7 +187,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         log: f.logger(),
         // Read once per invocation, however many LUNs the command detaches.
         localInitiator: () => (initiator === undefined ? (initiator = initiatorName(fs, s.hostRoot)) : initiator),
-        forceDetach: argv.force === true,
+        forceDetach: opts.forceDetach === true,
       };
     },
     close() {

@@ -1,5 +1,5 @@
 // Options that several commands offer with one meaning. The factory reads `--force` into
-// StorageContext.forceDetach, so every command whose work may detach a LUN declares it from here.
+// StorageContext.forceDetach: every command whose work may detach a LUN declares it from here.
 import type { Options } from 'yargs';
 
 export const forceOption: Record<'force', Options> = {

@@ -5,7 +5,7 @@ import { deactivateVolume, type Deactivation } from '../../flows/login';
 import { loginSettings } from '../../cmdutil/settings';
 import { volumeRef } from '../../cmdutil/render';
 
-export default defineCommand<{ volume: string; snapshot?: string; unpublish?: boolean }, Deactivation>({
+export default defineCommand<{ volume: string; snapshot?: string; unpublish?: boolean; force?: boolean }, Deactivation>({
   command: 'deactivate <volume>',
   describe: "Tear down this host's device, map and sessions of a volume (never another LUN's); a snapshot export is also unpublished",
   examples: [
@@ -20,7 +20,7 @@ export default defineCommand<{ volume: string; snapshot?: string; unpublish?: bo
       .options(forceOption),
   run: async (a, f) => {
     const s = await loginSettings(f);
-    return deactivateVolume(await f.storage(), await hostEnv(f, [s.chap.secret]), s, a);
+    return deactivateVolume(await f.storage({ forceDetach: a.force === true }), await hostEnv(f, [s.chap.secret]), s, a);
   },
   human: (r, p) => {
     p.line(r.wasActive ? `deactivated ${volumeRef(r)}` : `${volumeRef(r)} was not active on this host`);

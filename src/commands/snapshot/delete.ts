@@ -2,7 +2,7 @@ import { defineCommand } from '../../cmdutil/command';
 import { forceOption } from '../../cmdutil/options';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../../storage';
 
-export default defineCommand<{ volume: string; snapshot: string; 'if-exists'?: boolean }, DeleteSnapshotResult>({
+export default defineCommand<{ volume: string; snapshot: string; 'if-exists'?: boolean; force?: boolean }, DeleteSnapshotResult>({
   command: 'delete <volume> <snapshot>',
   describe: 'Delete a snapshot; its export clones go first, volume clones make it fail (exit 5)',
   examples: [
@@ -15,7 +15,8 @@ export default defineCommand<{ volume: string; snapshot: string; 'if-exists'?: b
       .positional('snapshot', { type: 'string' })
       .option('if-exists', { type: 'boolean', describe: 'a missing snapshot counts as success' })
       .options(forceOption),
-  run: async (a, f) => deleteSnapshot(await f.storage(), a.volume, a.snapshot, { ifExists: a['if-exists'] }),
+  run: async (a, f) =>
+    deleteSnapshot(await f.storage({ forceDetach: a.force === true }), a.volume, a.snapshot, { ifExists: a['if-exists'] }),
   human: (r, p) => {
     p.line(r.deleted ? `deleted snapshot ${r.volume}@${r.snapshot}` : `snapshot ${r.volume}@${r.snapshot} did not exist`);
     if (r.exportClones.length) p.line(`  export clones removed: ${r.exportClones.join(', ')}`);

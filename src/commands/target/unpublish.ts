@@ -3,7 +3,7 @@ import { forceOption } from '../../cmdutil/options';
 import { unpublish, type Unpublished } from '../../storage';
 import { volumeRef } from '../../cmdutil/render';
 
-export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>({
+export default defineCommand<{ volume: string; snapshot?: string; force?: boolean }, Unpublished>({
   command: 'unpublish <volume>',
   describe: 'Remove a volume (or snapshot export) from its target; the target is deleted with its last LUN',
   examples: [
@@ -16,7 +16,7 @@ export default defineCommand<{ volume: string; snapshot?: string }, Unpublished>
       .positional('volume', { type: 'string' })
       .option('snapshot', { type: 'string', describe: 'unpublish this snapshot export' })
       .options(forceOption),
-  run: async (a, f) => unpublish(await f.storage(), { volume: a.volume, snapshot: a.snapshot }),
+  run: async (a, f) => unpublish(await f.storage({ forceDetach: a.force === true }), { volume: a.volume, snapshot: a.snapshot }),
   human: (r, p) => {
     if (!r.wasPublished) p.line(`${volumeRef(r)} was not published`);
     for (const d of r.detached) p.line(`detached LUN ${d.lun} from ${d.target}${d.targetDeleted ? '; target deleted' : ''}`);

@@ -2,7 +2,7 @@ import { defineCommand } from '../../cmdutil/command';
 import { forceOption } from '../../cmdutil/options';
 import { deleteVolume, type DeleteResult } from '../../storage';
 
-export default defineCommand<{ name: string; cascade?: boolean }, DeleteResult>({
+export default defineCommand<{ name: string; cascade?: boolean; force?: boolean }, DeleteResult>({
   command: 'delete <name>',
   describe: 'Delete a volume (with --cascade also its snapshots and their export clones); fails while clones depend on it',
   examples: [
@@ -14,7 +14,7 @@ export default defineCommand<{ name: string; cascade?: boolean }, DeleteResult>(
       .positional('name', { type: 'string' })
       .option('cascade', { type: 'boolean', describe: 'delete its snapshots (and their export clones) too' })
       .options(forceOption),
-  run: async (a, f) => deleteVolume(await f.storage(), a.name, { cascade: a.cascade === true }),
+  run: async (a, f) => deleteVolume(await f.storage({ forceDetach: a.force === true }), a.name, { cascade: a.cascade === true }),
   human: (r, p) => {
     p.line(`deleted ${r.name}`);
     if (r.snapshots?.length) p.line(`  snapshots: ${r.snapshots.join(', ')}`);
