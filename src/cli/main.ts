@@ -21,26 +21,7 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
   let outcome: Promise<number> | undefined;
   let captured = '';
 
-  const cli = addGlobalOptions(yargs())
-    .scriptName('jdssc')
-    .usage('$0 <noun> <verb> [options]\n\nManage Open-E JovianDSS storage for Proxmox VE.')
-    .exitProcess(false)
-    .strict()
-    .version(VERSION)
-    .help()
-    .alias('h', 'help')
-    .completion('completion', 'Print a bash completion script (e.g. > /etc/bash_completion.d/jdssc)')
-    .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
-    .epilogue(EXIT_CODES)
-    .demandCommand(1, 'give a command; see jdssc --help')
-    .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
-    });
-
-  skipHelpCaching(cli);
-  const start = (def: CommandDef, argv: Record<string, unknown>) => (outcome = runCommand(def, argv, io, overrides));
-  for (const noun of NOUNS) cli.command(noun.name, noun.describe, (y) => addVerbs(y, noun, start));
-  for (const def of TOP_LEVEL) addCommand(cli, def, start);
+  const cli = buildCli(io, (def, argv) => (outcome = runCommand(def, argv, io, overrides)));
 
   try {
     await cli.parseAsync(args, {}, (_err, _argv, output) => {
@@ -58,6 +39,41 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
   if (outcome) return outcome;
   if (captured) io.stdout.write(captured.endsWith('\n') ? captured : `${captured}\n`);
   return EXIT.OK;
+}
+
+/** The yargs parser over the command table; `start` receives the chosen command and its parsed args. */
+function buildCli(io: IO, start: Start): Argv {
+  const cli = addGlobalOptions(yargs())
+    .scriptName('jdssc')
+    .usage('$0 <noun> <verb> [options]\n\nManage Open-E JovianDSS storage for Proxmox VE.')
+    .exitProcess(false)
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .completion('completion', 'Print a bash completion script (e.g. > /etc/bash_completion.d/jdssc)')
+    .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
+    .epilogue(EXIT_CODES)
+    .demandCommand(1, 'give a command; see jdssc --help')
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+
+  skipHelpCaching(cli);
+  for (const noun of NOUNS) cli.command(noun.name, noun.describe, (y) => addVerbs(y, noun, start));
+  for (const def of TOP_LEVEL) addCommand(cli, def, start);
+  return cli;
+}
+
+/**
+ * Test seam: parses `args` exactly as main() does and returns the command it chose with the args
+ * its `run` would receive, without running it (undefined for --help, --version, completion).
+ * Usage errors throw, as they do inside main().
+ */
+export async function parseCommand(args: string[], io: IO): Promise<{ def: CommandDef; args: Record<string, unknown> } | undefined> {
+  let chosen: { def: CommandDef; args: Record<string, unknown> } | undefined;
+  await buildCli(io, (def, argv) => (chosen = { def, args: argv })).parseAsync(args, {}, () => undefined);
+  return chosen;
 }
 
 /**
