@@ -74,8 +74,8 @@ export function render(def: CommandDef, result: unknown, isTTY: boolean, env: Re
   return io.stdout.text;
 }
 
-const BOLD = /\x1b\[1m(.*?)\x1b\[22m/g; // eslint-disable-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g; // eslint-disable-line no-control-regex
+const BOLD = /\x1b\[1m(.*?)\x1b\[22m/g;
+const ANSI = /\x1b\[[0-9;]*m/g;
 
 /**
  * Human output of `result`: off a TTY exactly `lines`; on a TTY with NO_COLOR (or TERM=dumb) the
