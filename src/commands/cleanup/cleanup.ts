@@ -1,3 +1,4 @@
+// `jdssc cleanup`: find (and with --apply remove) orphans: volumes of deleted VMs, empty targets, dangling LUNs, leftover …
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
 import { clusterVmids, parseVmids, runCleanup, type CleanupReport, Sightings } from '../../flows/cleanup';

@@ -1,3 +1,4 @@
+// `jdssc login activate`: publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and …
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv } from '../../cmdutil/hostEnv';
 import { activateVolume, type Activation } from '../../flows/login';

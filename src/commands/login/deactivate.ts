@@ -1,3 +1,4 @@
+// `jdssc login deactivate`: tear down this host's device, map and sessions of a volume (never another LUN's)
 import { defineCommand } from '../../cmdutil/command';
 import { forceOption } from '../../cmdutil/options';
 import { hostEnv } from '../../cmdutil/hostEnv';

@@ -1,3 +1,4 @@
+// `jdssc login list`: volumes this host has activated (its LUN records) for this storage, or --all storages
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
 import { listRecords, type LunRecord } from '../../host';

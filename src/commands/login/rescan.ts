@@ -1,3 +1,4 @@
+// `jdssc login rescan`: after growing an active volume: rescan its paths (this target only) until every path and the map show …
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
 import { rescanVolume } from '../../flows/login';

@@ -1,3 +1,4 @@
+// `jdssc login status`: is the volume active on this host, and which device is (or would be) its path
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
 import { volumeStatus, type VolumeStatus } from '../../flows/login';

@@ -1,3 +1,4 @@
+// `jdssc multipath add`: allow and build the multipath map of one WWID (multipath -a, multipathd add map) and wait for an active path
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv } from '../../cmdutil/hostEnv';
 import { ensureMap, withLock } from '../../host';

@@ -1,3 +1,4 @@
+// `jdssc multipath remove`: remove the multipath map of one WWID once nothing uses it (multipath -f, fallbacks); never a host-wide flush
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv } from '../../cmdutil/hostEnv';
 import { removeMap, waitMapUnused, withLock } from '../../host';

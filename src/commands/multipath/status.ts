@@ -1,3 +1,4 @@
+// `jdssc multipath status`: show the multipath map of one WWID: dm device, active/total paths, size (dmsetup when multipath -ll is silent)
 import { defineCommand } from '../../cmdutil/command';
 import { hostEnv } from '../../cmdutil/hostEnv';
 import { inspectMap, type MapState } from '../../host';

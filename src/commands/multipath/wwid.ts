@@ -1,3 +1,4 @@
+// The WWID argument of the multipath verbs, checked before any tool runs.
 import { UsageError } from '../../errors';
 
 /** WWIDs as udev/multipath name them: hex digits (JovianDSS: 2 + 16 hex). */

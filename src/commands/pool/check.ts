@@ -1,3 +1,4 @@
+// `jdssc pool check`: pre-flight / health check: REST per address, auth, pool, VIPs, space, iSCSI portals, this host
 import { defineCommand } from '../../cmdutil/command';
 import { EXIT, type ExitCode } from '../../errors';
 import { arrayChecks, summarise, type CheckCategory, type CheckReport } from '../../storage';

@@ -1,3 +1,4 @@
+// `jdssc pool stats`: show the pool name, id and capacity (total, free, used bytes)
 import { defineCommand } from '../../cmdutil/command';
 import { humanBytes } from '../../cmdutil/output';
 import { poolStats, type PoolStats } from '../../storage';

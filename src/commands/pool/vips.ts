@@ -1,3 +1,4 @@
+// `jdssc pool vips`: list the virtual IPs assigned to the pool and which of them are data_addresses
 import { defineCommand } from '../../cmdutil/command';
 import { poolVips, type VipView } from '../../storage';
 

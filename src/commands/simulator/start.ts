@@ -1,3 +1,4 @@
+// `jdssc simulator start`: run a JovianDSS REST API simulator on loopback until SIGTERM/SIGINT
 import { defineCommand } from '../../cmdutil/command';
 import { JdsscError, UsageError, type ExitCode } from '../../errors';
 import { parseAddressList } from '../../config';

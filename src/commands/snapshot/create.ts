@@ -1,3 +1,4 @@
+// `jdssc snapshot create`: snapshot a volume (exit 4 if the snapshot exists, unless --if-not-exists)
 import { defineCommand } from '../../cmdutil/command';
 import { createSnapshot, type CreateSnapshotResult } from '../../storage';
 

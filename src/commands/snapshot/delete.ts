@@ -1,3 +1,4 @@
+// `jdssc snapshot delete`: delete a snapshot; its export clones go first, volume clones make it fail (exit 5)
 import { defineCommand } from '../../cmdutil/command';
 import { forceOption } from '../../cmdutil/options';
 import { deleteSnapshot, type DeleteSnapshotResult } from '../../storage';

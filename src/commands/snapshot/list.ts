@@ -1,3 +1,4 @@
+// `jdssc snapshot list`: list the snapshots of a volume (name, guid, creation time, size with --size)
 import { defineCommand } from '../../cmdutil/command';
 import { humanBytes } from '../../cmdutil/output';
 import { listSnapshots, type ListSnapshotsResult } from '../../storage';

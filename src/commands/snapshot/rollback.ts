@@ -1,3 +1,4 @@
+// `jdssc snapshot rollback`: roll a volume back to a snapshot; newer snapshots block unless --destroy-newer, clones always block (exit 5)
 import { defineCommand } from '../../cmdutil/command';
 import { rollbackCheck, rollbackVolume, type RollbackCheck, type RollbackResult } from '../../storage';
 

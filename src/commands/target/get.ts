@@ -1,3 +1,4 @@
+// `jdssc target get`: show where a volume (or snapshot export) is published; changes nothing
 import { defineCommand } from '../../cmdutil/command';
 import { publicationOf, type PublicationInfo } from '../../storage';
 import { volumeRef } from '../../cmdutil/render';

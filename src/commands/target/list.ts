@@ -1,3 +1,4 @@
+// `jdssc target list`: this storage's targets (by target_prefix) with their LUNs; --all for every target
 import { defineCommand } from '../../cmdutil/command';
 import { listTargetViews, type TargetView } from '../../storage';
 

@@ -1,3 +1,4 @@
+// `jdssc target publish`: a volume (or snapshot) as a LUN on its VM's iSCSI target
 import { defineCommand } from '../../cmdutil/command';
 import { vmidOption } from '../../cmdutil/parse';
 import { publish, type Publication } from '../../storage';

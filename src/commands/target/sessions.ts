@@ -1,3 +1,4 @@
+// `jdssc target sessions`: show the initiators logged in to a target, as the appliance sees them (all nodes)
 import { defineCommand } from '../../cmdutil/command';
 import { targetSessions, type SessionsView } from '../../storage';
 

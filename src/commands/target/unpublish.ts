@@ -1,3 +1,4 @@
+// `jdssc target unpublish`: remove a volume (or snapshot export) from its target; the target is deleted with its last LUN
 import { defineCommand } from '../../cmdutil/command';
 import { forceOption } from '../../cmdutil/options';
 import { unpublish, type Unpublished } from '../../storage';

@@ -1,3 +1,4 @@
+// `jdssc volume clone`: clone a volume from one of its snapshots, or from its current state (linked clone)
 import { defineCommand } from '../../cmdutil/command';
 import { type VolumeView, cloneVolume } from '../../storage';
 import { provisioningOption } from '../../cmdutil/parse';

@@ -1,3 +1,4 @@
+// `jdssc volume create`: create a volume (size in bytes or with K/M/G/T units; rounded up to the block size)
 import { defineCommand } from '../../cmdutil/command';
 import { createVolume, type CreateResult } from '../../storage';
 import { blockSizeOption, provisioningOption, sizeOption } from '../../cmdutil/parse';

@@ -1,3 +1,4 @@
+// `jdssc volume delete`: delete a volume (with --cascade also its snapshots and their export clones); fails while clones depend on it
 import { defineCommand } from '../../cmdutil/command';
 import { forceOption } from '../../cmdutil/options';
 import { deleteVolume, type DeleteResult } from '../../storage';

@@ -1,3 +1,4 @@
+// `jdssc volume free-name`: print the first unused disk name of a VM (vm-<vmid>-disk-N, or base-… with --base)
 import { defineCommand } from '../../cmdutil/command';
 import { freeName } from '../../storage';
 import { vmidOption } from '../../cmdutil/parse';

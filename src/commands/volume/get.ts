@@ -1,3 +1,4 @@
+// `jdssc volume get`: show a volume: size, block size, thin/thick, origin, SCSI id and WWID, creation time
 import { defineCommand } from '../../cmdutil/command';
 import { type VolumeView, getVolume } from '../../storage';
 import { renderVolume } from '../../cmdutil/render';

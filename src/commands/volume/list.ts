@@ -1,3 +1,4 @@
+// `jdssc volume list`: this cluster's volumes (export clones and internal objects are not shown)
 import { defineCommand } from '../../cmdutil/command';
 import { humanBytes } from '../../cmdutil/output';
 import { type VolumeView, listVolumes } from '../../storage';

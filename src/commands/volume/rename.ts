@@ -1,3 +1,4 @@
+// `jdssc volume rename`: rename a volume; refuses to overwrite an existing one and verifies the result
 import { defineCommand } from '../../cmdutil/command';
 import { renameVolume, type RenameResult } from '../../storage';
 

@@ -1,3 +1,4 @@
+// `jdssc volume resize`: grow a volume to a new size (shrinking is refused) and wait until the array reports it
 import { defineCommand } from '../../cmdutil/command';
 import { humanBytes } from '../../cmdutil/output';
 import { UsageError } from '../../errors';
