@@ -7,6 +7,11 @@ export interface SnapshotRecord {
   guid?: string;
   /** Seconds since the epoch; the v4 listing gives an integer, single GETs a local-time string. */
   creation?: number;
+  /**
+   * The ZFS transaction group the snapshot was taken in: the order ZFS itself uses (a rollback
+   * destroys every snapshot with a later txg). Single GETs carry it; v4 listings do not.
+   */
+  createtxg?: number;
   size?: number;
 }
 
@@ -14,7 +19,13 @@ function parseListEntry(raw: unknown): SnapshotRecord {
   const e = asObject(raw, 'snapshot');
   // v4 nests attributes under `properties`; older answers keep them at the top level.
   const props = e.properties && typeof e.properties === 'object' ? (e.properties as Record<string, unknown>) : e;
-  return { name: str(e, 'name') ?? '', guid: str(props, 'guid'), creation: epochOf(props.creation), size: optNum(props, 'volsize') };
+  return {
+    name: str(e, 'name') ?? '',
+    guid: str(props, 'guid'),
+    creation: epochOf(props.creation),
+    createtxg: optNum(props, 'createtxg'),
+    size: optNum(props, 'volsize'),
+  };
 }
 
 /** Integer epochs pass through; `YYYY-M-D H:M:S` strings (appliance local time) are read as local time. */
@@ -41,7 +52,13 @@ export async function listSnapshots(c: RestClient, volume: string): Promise<Snap
 export async function getSnapshot(c: RestClient, volume: string, snapshot: string): Promise<SnapshotRecord> {
   const { data } = await c.get(`/volumes/${volume}/snapshots/${snapshot}`);
   const s = asObject(data, 'snapshot');
-  return { name: str(s, 'name') ?? snapshot, guid: str(s, 'guid'), creation: epochOf(s.creation), size: optNum(s, 'volsize') };
+  return {
+    name: str(s, 'name') ?? snapshot,
+    guid: str(s, 'guid'),
+    creation: epochOf(s.creation),
+    createtxg: optNum(s, 'createtxg'),
+    size: optNum(s, 'volsize'),
+  };
 }
 
 export async function findSnapshot(c: RestClient, volume: string, snapshot: string): Promise<SnapshotRecord | undefined> {

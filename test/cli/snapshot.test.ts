@@ -156,6 +156,22 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
     expect(arraySnapshots('v_vm-240-disk-0')).toEqual(['s_a']);
   });
 
+  test('same second: rolling back to the newer snapshot b is not blocked by the older a or its clone (createtxg orders them)', async () => {
+    await env.okJson(['volume', 'create', 'vm-250-disk-0', '--size', '8M']);
+    await snapshotsAt('vm-250-disk-0', ['a', 'b'], true);
+    await env.okJson(['volume', 'clone', 'vm-250-disk-0', 'vm-251-disk-0', '--snapshot', 'a']);
+    const counts = await env.rest('GET', '/volumes/v_vm-250-disk-0/snapshots/s_b/rollback');
+    expect(counts.json.data).toEqual({ snapshots: 0, clones: 0 });
+    const check = await env.okJson(['snapshot', 'rollback', 'vm-250-disk-0', 'b', '--check']);
+    expect(check).toMatchObject({ possible: true, blockers: { snapshots: [], clones: [] } });
+    expect(await env.okJson(['snapshot', 'rollback', 'vm-250-disk-0', 'b'])).toMatchObject({ destroyed: [] });
+    expect(arraySnapshots('v_vm-250-disk-0')).toEqual(['s_a', 's_b']);
+    // and the other way round, a (older by createtxg) still sees b and b's clone as newer
+    await env.okJson(['volume', 'clone', 'vm-250-disk-0', 'vm-252-disk-0', '--snapshot', 'b']);
+    const back = await env.okJson(['snapshot', 'rollback', 'vm-250-disk-0', 'a', '--check']);
+    expect(back).toMatchObject({ possible: false, blockers: { snapshots: ['b'], clones: ['vm-252-disk-0'] } });
+  });
+
   test('rollback to a missing snapshot is exit 3', async () => {
     expect((await env.run(['snapshot', 'rollback', 'vm-240-disk-0', 'zzz', '--check'])).code).toBe(3);
   });

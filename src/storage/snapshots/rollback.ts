@@ -1,6 +1,7 @@
 // Rollback with the same-second data-loss bug closed (reference §8.1): what a rollback would
-// destroy is computed from the snapshot listing with an inclusive `>=` on creation, unioned
-// with the appliance's own count — never the count alone. Clones always block.
+// destroy is worked out from the snapshots' creation transaction groups (createtxg, the order
+// ZFS destroys by), unioned with the appliance's own count — never the count alone, and never
+// a one-second `creation` time where the txg is known. Clones always block.
 import { BusyError, NotFoundError } from '../../errors';
 import * as snaps from '../../jovian';
 import { parseSnapshotName } from '../arrayNames';
@@ -36,10 +37,7 @@ async function analyse(ctx: StorageContext, volume: string, sid: string): Promis
   const target = records.find((r) => r.name === snap);
   if (!target) throw new NotFoundError(`snapshot ${sid} of volume ${volume} does not exist`, { volume, snapshot: sid });
 
-  // Inclusive: a snapshot taken in the same second as the target is newer as far as we can tell.
-  const newer = records.filter(
-    (r) => r !== target && (target.creation === undefined || r.creation === undefined || r.creation >= target.creation),
-  );
+  const newer = await newerThan(ctx, vol, target, records);
   const clones: string[] = [];
   for (const r of newer) clones.push(...(await snaps.listSnapshotClones(ctx.rest, vol, r.name)).map((c) => displayName(ctx, c)));
 
@@ -55,6 +53,43 @@ async function analyse(ctx: StorageContext, volume: string, sid: string): Promis
     blockers,
     physical: { volume: vol, snapshot: snap, before: records.map((r) => r.name) },
   };
+}
+
+type Order = 'older' | 'newer' | 'unknown';
+
+/**
+ * Snapshots a rollback to `target` would destroy, or that may be among them. The order is the
+ * createtxg of each snapshot (read from its own GET: the v4 listing does not carry it), never
+ * the `creation` second, which ties for snapshots taken within one second (reference §8.1).
+ * Where a txg cannot be read, a snapshot counts as older only if its `creation` is in an
+ * earlier second than the target's; in the same second, later or unknown it counts as possibly
+ * newer — the safe side: it blocks (and names its clones) rather than being destroyed unnamed.
+ */
+async function newerThan(
+  ctx: StorageContext,
+  vol: string,
+  target: snaps.SnapshotRecord,
+  records: snaps.SnapshotRecord[],
+): Promise<snaps.SnapshotRecord[]> {
+  const targetTxg = target.createtxg ?? (await snaps.findSnapshot(ctx.rest, vol, target.name))?.createtxg;
+  const newer: snaps.SnapshotRecord[] = [];
+  for (const r of records) {
+    if (r === target) continue;
+    let txg = r.createtxg;
+    if (txg === undefined && targetTxg !== undefined) {
+      const single = await snaps.findSnapshot(ctx.rest, vol, r.name);
+      if (!single) continue; // deleted since the listing: nothing for the rollback to destroy
+      txg = single.createtxg;
+    }
+    if (order(r, txg, target, targetTxg) !== 'older') newer.push(r);
+  }
+  return newer;
+}
+
+function order(r: snaps.SnapshotRecord, txg: number | undefined, target: snaps.SnapshotRecord, targetTxg: number | undefined): Order {
+  if (txg !== undefined && targetTxg !== undefined) return txg > targetTxg ? 'newer' : 'older';
+  if (r.creation !== undefined && target.creation !== undefined && r.creation < target.creation) return 'older';
+  return 'unknown';
 }
 
 export async function rollbackCheck(ctx: StorageContext, volume: string, sid: string): Promise<RollbackCheck> {
