@@ -3,7 +3,8 @@
 // command runs, and render a result with a command's `human` through a Printer on a capture
 // stream (colour on a TTY, none off a TTY or with NO_COLOR).
 import { Readable, Writable } from 'node:stream';
-import { expect, jest } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
+import yargs from 'yargs';
 import { main, parseCommand } from '../../src/cli/main';
 import { NOUNS, TOP_LEVEL } from '../../src/cli/commandTable';
 import type { CommandDef } from '../../src/cmdutil/command';
@@ -31,14 +32,31 @@ export function verbsOf(noun: string): CommandDef[] {
   return noun === '' ? TOP_LEVEL : (NOUNS.find((n) => n.name === noun)?.verbs ?? []);
 }
 
-/** The command the CLI chooses for `argv` and the args its `run` receives (without yargs' `_` and `$0`). */
-export async function parse(argv: string[]): Promise<{ def: CommandDef; args: Record<string, unknown> }> {
+/** Every spelling of a command's own options and positionals: names, aliases and their camelCase forms. */
+function ownKeys(def: CommandDef): Set<string> {
+  const y = def.builder ? def.builder(yargs()) : yargs();
+  // getOptions() is public yargs API that @types/yargs does not declare.
+  const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  const positionals = [...def.command.matchAll(/[<[]([\w-]+)[>\]]/g)].map((m) => m[1]);
+  const names = [...positionals, ...Object.keys(o.key), ...Object.values(o.alias).flat()].filter((n) => n !== 'help' && n !== 'version');
+  return new Set(names.flatMap((n) => [n, n.replace(/-([a-z])/g, (_m: string, c: string) => c.toUpperCase())]));
+}
+
+/**
+ * The command the CLI chooses for `argv` and the args its `run` receives, split into the
+ * command's own options and positionals (`args`) and the global flags (`globals`); yargs' `_`
+ * and `$0` left out.
+ */
+export async function parse(argv: string[]): Promise<{ def: CommandDef; args: Record<string, unknown>; globals: Record<string, unknown> }> {
   const chosen = await parseCommand(argv, captureIO());
   if (!chosen) throw new Error(`jdssc ${argv.join(' ')} chose no command`);
-  const { _, $0, ...args } = chosen.args;
-  void _;
-  void $0;
-  return { def: chosen.def, args };
+  const own = ownKeys(chosen.def);
+  const entries = Object.entries(chosen.args).filter(([k]) => k !== '_' && k !== '$0');
+  return {
+    def: chosen.def,
+    args: Object.fromEntries(entries.filter(([k]) => own.has(k))),
+    globals: Object.fromEntries(entries.filter(([k]) => !own.has(k))),
+  };
 }
 
 /**
@@ -90,4 +108,53 @@ export function expectHuman(def: CommandDef, result: unknown, lines: string[], b
   expect(tty.replace(ANSI, '')).toBe(plain);
   expect([...tty.matchAll(BOLD)].map((m) => m[1].trim())).toEqual(bold);
   if (bold.length === 0) expect(tty).toBe(plain);
+}
+
+export interface ParseCase {
+  argv: string[];
+  def: CommandDef;
+  /** Exactly the command's own options and positionals `run` receives. */
+  args: Record<string, unknown>;
+  /** Global flags that must be among the rest. */
+  globals?: Record<string, unknown>;
+}
+export interface BadCase {
+  argv: string[];
+  /** The command the argv is aimed at (none for a noun without a verb). */
+  def?: CommandDef;
+  message: RegExp;
+}
+export interface HumanCase {
+  name: string;
+  def: CommandDef;
+  result: unknown;
+  lines: string[];
+  bold: string[];
+}
+
+/** The three tables of one noun ('' for the top-level commands), and that they cover its every verb. */
+export function commandTier(noun: string, t: { parse: ParseCase[]; bad: BadCase[]; human: HumanCase[]; noHuman?: CommandDef[] }): void {
+  const label = noun || 'top level';
+  describe(`${label}: parse only`, () => {
+    test.each(t.parse.map((c) => [c.argv.join(' '), c] as const))('jdssc %s', async (_title, c) => {
+      const p = await parse(c.argv);
+      expect(p.def).toBe(c.def);
+      expect(p.args).toEqual(c.args);
+      expect(p.globals).toMatchObject(c.globals ?? {});
+    });
+    test.each(t.bad.map((c) => [c.argv.join(' '), c] as const))('jdssc %s → usage error, exit 2, nothing run', async (_title, c) => {
+      await expectUsageError(c.argv, c.message);
+    });
+  });
+  if (t.human.length)
+    describe(`${label}: human output`, () => {
+      test.each(t.human.map((c) => [c.name, c] as const))('%s', (_title, c) => expectHuman(c.def, c.result, c.lines, c.bold));
+    });
+  test(`every ${label} command has a parse case, a bad-argv case and a human case`, () => {
+    const verbs = verbsOf(noun);
+    expect(verbs.length).toBeGreaterThan(0);
+    const missing = (cases: Array<{ def?: CommandDef }>, except: CommandDef[] = []) =>
+      verbs.filter((v) => !except.includes(v) && !cases.some((c) => c.def === v)).map((v) => v.command);
+    expect({ parse: missing(t.parse), bad: missing(t.bad), human: missing(t.human, t.noHuman) }).toEqual({ parse: [], bad: [], human: [] });
+  });
 }

@@ -1,6 +1,5 @@
 // The volume commands through their seam: argv → the args `run` receives (parse only), bad argv →
 // one-line usage error before anything runs, and each `human` renderer on and off a colour TTY.
-import { describe, expect, test } from '@jest/globals';
 import volumeClone from '../../src/commands/volume/clone';
 import volumeCreate from '../../src/commands/volume/create';
 import volumeDelete from '../../src/commands/volume/delete';
@@ -9,11 +8,10 @@ import volumeGet from '../../src/commands/volume/get';
 import volumeList from '../../src/commands/volume/list';
 import volumeRename from '../../src/commands/volume/rename';
 import volumeResize from '../../src/commands/volume/resize';
-import type { CommandDef } from '../../src/cmdutil/command';
 import type { CreateResult, DeleteResult, RenameResult, ResizeResult, VolumeView } from '../../src/storage';
-import { expectHuman, expectUsageError, parse, verbsOf } from './seam';
+import { commandTier, type BadCase, type HumanCase, type ParseCase } from './seam';
 
-const PARSE: Array<{ argv: string[]; def: CommandDef; args: Record<string, unknown> }> = [
+const PARSE: ParseCase[] = [
   {
     argv: ['volume', 'create', 'vm-100-disk-0', '--size', '32G', '--thick', '--block-size', '64K'],
     def: volumeCreate,
@@ -50,7 +48,7 @@ const PARSE: Array<{ argv: string[]; def: CommandDef; args: Record<string, unkno
   },
 ];
 
-const BAD: Array<{ argv: string[]; def?: CommandDef; message: RegExp }> = [
+const BAD: BadCase[] = [
   { argv: ['volume', 'create', 'vm-100-disk-0'], def: volumeCreate, message: /Missing required argument: size/ },
   { argv: ['volume', 'get'], def: volumeGet, message: /Not enough non-option arguments: got 0, need at least 1/ },
   { argv: ['volume', 'list', 'vm-100-disk-0'], def: volumeList, message: /Unknown argument: vm-100-disk-0/ },
@@ -97,7 +95,7 @@ const renamed: RenameResult = { name: 'base-100-disk-0', previousName: 'vm-100-d
 const grown: ResizeResult = { name: 'vm-100-disk-0', previousSize: 2 ** 30, size: 2 * 2 ** 30 };
 const VOLUME_KEYS = ['name', 'vmid', 'size', 'block size', 'provisioning', 'origin', 'scsi id', 'wwid', 'created', 'on array as'];
 
-const HUMAN: Array<{ name: string; def: CommandDef; result: unknown; lines: string[]; bold: string[] }> = [
+const HUMAN: HumanCase[] = [
   {
     name: 'get: every fact, sizes in binary units',
     def: volumeGet,
@@ -202,22 +200,4 @@ const HUMAN: Array<{ name: string; def: CommandDef; result: unknown; lines: stri
   },
 ];
 
-describe('volume: parse only', () => {
-  test.each(PARSE.map((c) => [c.argv.join(' '), c] as const))('jdssc %s', async (_title, c) => {
-    const p = await parse(c.argv);
-    expect(p.def).toBe(c.def);
-    expect(p.args).toEqual(c.args);
-  });
-
-  test.each(BAD.map((c) => [c.argv.join(' '), c] as const))('jdssc %s → usage error, exit 2, nothing run', async (_title, c) => {
-    await expectUsageError(c.argv, c.message);
-  });
-});
-
-describe('volume: human output', () => {
-  test.each(HUMAN.map((c) => [c.name, c] as const))('%s', (_title, c) => expectHuman(c.def, c.result, c.lines, c.bold));
-});
-
-test('every volume verb has a parse case, a bad-argv case and a human case', () => {
-  for (const table of [PARSE, BAD, HUMAN]) expect(verbsOf('volume').filter((v) => !table.some((c) => c.def === v))).toEqual([]);
-});
+commandTier('volume', { parse: PARSE, bad: BAD, human: HUMAN });
