@@ -1,4 +1,4 @@
-// Pool and VIP endpoints (reference §3.4 rows 1–2).
+// Pool and VIP endpoints: GET /pools/<pool> and GET /pools/<pool>/vips.
 import { NotFoundError } from '../errors';
 import type { RestClient } from './client';
 import { asArray, asObject, num, str } from './values';

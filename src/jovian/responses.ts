@@ -1,6 +1,8 @@
 // Turns an appliance answer into data, a transient condition worth retrying, or a typed error.
-// Every shape of reference §3.7 is recognised here and nowhere else: both "not found" forms,
-// exists, busy, no space, auth, outdated firmware, CfgParserError, rate limiting.
+// Every error shape the appliance answers with is recognised here and nowhere else: both "not
+// found" forms (older firmware: `Zfs resource: … not found in this collection.`; newer:
+// ItemNotFoundError `Resource <pool>/<v> not found.`), exists, busy, no space, auth, outdated
+// firmware, CfgParserError, rate limiting.
 import {
   ApplianceError,
   AuthError,

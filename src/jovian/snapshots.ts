@@ -1,4 +1,5 @@
-// Snapshot endpoints, reference §3.4 rows 10–18. Names here are physical names.
+// Snapshot endpoints below /pools/<pool>/volumes/<v>/snapshots: list, create, get, delete, clones,
+// the rollback count and the rollback itself. Names here are physical names.
 import type { RestClient } from './client';
 import { asArray, asObject, optNum, orUndefined, str } from './values';
 
@@ -94,7 +95,10 @@ export interface RollbackCounts {
   clones: number;
 }
 
-/** The appliance's own count of what a rollback would destroy (second resolution: see §8.1). */
+/**
+ * The appliance's own count of what a rollback would destroy. It compares `creation` in whole
+ * seconds, so a snapshot taken in the same second as the target is missing from it.
+ */
 export async function rollbackCounts(c: RestClient, volume: string, snapshot: string): Promise<RollbackCounts> {
   const { data } = await c.get(`/volumes/${volume}/snapshots/${snapshot}/rollback`);
   const r = asObject(data, 'rollback counts');

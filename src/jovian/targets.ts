@@ -1,4 +1,5 @@
-// iSCSI target, LUN, incoming-user and session endpoints, reference §3.4 rows 19–32.
+// iSCSI endpoints below /pools/<pool>/san/iscsi/targets (targets, LUNs, CHAP incoming users,
+// sessions) and the global LUN search /api/v4/san/iscsi/luns; src/simulator/README.md lists them.
 import type { RestClient } from './client';
 import { asArray, asObject, optNum, orUndefined, str } from './values';
 

@@ -1,4 +1,5 @@
-// Volume (zvol) endpoints, reference §3.4 rows 3–9 and 16. Names here are physical names.
+// Volume (zvol) endpoints below /pools/<pool>/volumes: list, get, create, resize, rename, delete
+// and clone. Names here are physical names.
 import type { RestClient } from './client';
 import { asObject, optNum, orUndefined, str } from './values';
 

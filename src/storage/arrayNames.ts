@@ -1,4 +1,4 @@
-// Proxmox names ↔ names on the array, exactly as upstream jdssc writes them (reference §4), so
+// Proxmox names ↔ names on the array, exactly as upstream jdssc writes them (the table below), so
 // a cluster can switch tools and keep every disk, snapshot and export clone.
 //
 //   volume      v_<name>                               name matches [-\w]+ (Unicode \w)

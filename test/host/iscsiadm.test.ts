@@ -1,4 +1,5 @@
-// The iscsiadm wrapper against recorded exit codes and messages (testbed §2, §3.6).
+// The iscsiadm wrapper against exit codes and messages recorded from open-iscsi 2.1.8 (on a host
+// without iscsid, and in the test VM's real kernel).
 import { describe, expect, test } from '@jest/globals';
 import { HostError } from '../../src/errors';
 import {

@@ -1,6 +1,6 @@
 // The appliance's error answers: HTTP status + {class, errno?, message}. Every message here
-// follows the appliance's wording (reference §3.7) or, where the reference is silent, the
-// wording ZFS / werkzeug would produce — clients match on these strings.
+// follows the appliance's own wording or, where that is not known, the wording ZFS / werkzeug
+// would produce — clients match on these strings.
 
 export class ApiError extends Error {
   constructor(
@@ -26,7 +26,7 @@ export const errors = {
   // ---- ZFS datasets (volumes, snapshots, clones) -------------------------------------------
   zfsNotFound: (pool: string, name: string) =>
     new ApiError(500, ZFS_RESOURCE, `Zfs resource: ${pool}/${name} not found in this collection.`, 1),
-  /** Newer firmware's not-found shape (reference §8.1); only produced by the newerNotFound fault. */
+  /** How newer firmware reports a missing volume on snapshot pages; only the newerNotFound fault gives it. */
   resourceNotFound: (pool: string, name: string) => new ApiError(404, NOT_FOUND, `Resource ${pool}/${name} not found.`),
   resourceExists: (pool: string, name: string) => new ApiError(500, ZFS_RESOURCE, `Resource ${pool}/${name} already exists.`, 5),
   datasetExists: (pool: string, name: string) => new ApiError(500, ZFS_CMD, `cannot create '${pool}/${name}': dataset already exists`, 100),

@@ -1,4 +1,5 @@
-// Model → the JSON shapes the appliance returns (reference §3.5). ZFS properties are strings;
+// Model → the JSON shapes the appliance returns for pools, volumes, snapshots, clones, targets
+// and LUNs. ZFS properties are strings;
 // booleans and LUN numbers are JSON natives, as on the appliance.
 import {
   available,

@@ -2,7 +2,8 @@
 // tested against a fake tree. configfs is not a normal filesystem: mkdir creates an object
 // (with its attribute files), rmdir destroys it (refused while it has user-made children or
 // links), and each write() to an attribute is parsed as a whole value — so values are written
-// once, exactly as given, never with a trailing newline (`echo` breaks CHAP names, testbed §3.8).
+// once, exactly as given, never with a trailing newline (the newline `echo` adds would become
+// part of a CHAP user name, and every login would then fail with exit 24).
 import { lstat, mkdir, readFile, readdir, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 
 export interface ConfigFs {

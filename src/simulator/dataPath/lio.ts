@@ -3,7 +3,7 @@
 // answers sendtargets with every portal of the portal group, as the appliance does.
 //
 // Needs (checked at start): target_core_mod, target_core_file and iscsi_target_mod loaded and
-// configfs mounted on /sys/kernel/config (testbed §3.8).
+// configfs mounted on /sys/kernel/config (the test VM's Debian kernel ships all three).
 //
 // Per REST target: iscsi/<iqn>/tpgt_1 with one network portal per assigned VIP address, in
 // demo mode (generate_node_acls=1, writable), because the initiator that will log in is not
@@ -116,7 +116,8 @@ export class LioBackend extends ExportingBackend {
     if (await this.fs.exists(dev)) await this.fs.rmdir(dev); // left over; refused if still exported
     await this.fs.mkdir(dev);
     await this.fs.write(`${dev}/control`, `fd_dev_name=${this.imageOf(t, lun)},fd_dev_size=${lun.sizeBytes}`);
-    // The serial can only be set while nothing exports the device (testbed §3.7, §3.8).
+    // The serial can only be set while nothing exports the device. It carries the JovianDSS WWID,
+    // which the test VM's udev rule makes the disk's ID_SERIAL (test/e2e/README.md).
     await this.fs.write(`${dev}/wwn/vpd_unit_serial`, joviandssWwid(lun.scsiId));
     // INQUIRY identity of the appliance's SCST vdisk (as on tgt), so host-side settings keyed on
     // it apply — the shipped multipath drop-in matches vendor ^SCST_ (LIO answers LIO-ORG,

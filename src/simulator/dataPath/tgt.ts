@@ -207,8 +207,9 @@ export class TgtBackend extends ExportingBackend {
     const d = this.daemon(address);
     const base = ['--mode', 'logicalunit', '--tid', String(this.of(t).tid), '--lun', String(tgtLun(lun.lun))];
     await d.must(['--op', 'new', ...base, '-b', this.imageOf(t, lun)]);
-    // The unit serial (VPD 0x80) carries the JovianDSS WWID (testbed §3.7); scsi_id gives a
-    // stable NAA id per volume, the same on every path.
+    // The unit serial (VPD 0x80) carries the JovianDSS WWID: tgt sends no EUI-64 designator (where
+    // the appliance's `2<hex>` names come from), so the test VM's udev rule takes the serial
+    // instead. scsi_id gives a stable NAA id per volume, the same on every path.
     const params = [
       `scsi_sn=${joviandssWwid(lun.scsiId)}`,
       `scsi_id=${lun.scsiId}`,

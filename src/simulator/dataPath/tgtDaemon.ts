@@ -1,7 +1,7 @@
 // One supervised `tgtd -f` bound to exactly one portal, with a private control socket
 // (TGT_IPC_SOCKET), so it never touches a system tgtd or another simulator's.
 //
-// Facts this relies on (shared/reference/iscsi-testbed.md §1): tgtd ignores SIGTERM; it stops
+// Facts this relies on (measured with Debian 12's tgt): tgtd ignores SIGTERM; it stops
 // after "offline → delete targets --force → delete system"; without `portal=` it binds the
 // wildcard address; and it keeps running when its portal cannot be bound (so the portal list
 // is checked after start). tgtd appends ".0" to TGT_IPC_SOCKET; tgtadm does the same.

@@ -1,4 +1,5 @@
-// Rollback with the same-second data-loss bug closed (reference §8.1): what a rollback would
+// Rollback with the same-second data-loss bug closed (the appliance's own count misses a snapshot
+// taken in the same second as the target, and upstream trusted it): what a rollback would
 // destroy is worked out from the snapshots' creation transaction groups (createtxg, the order
 // ZFS destroys by), unioned with the appliance's own count — never the count alone, and never
 // a one-second `creation` time where the txg is known. Clones always block.

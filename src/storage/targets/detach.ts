@@ -1,5 +1,5 @@
 // Detaching a volume from its iSCSI target(s); a target whose last LUN goes is deleted at once
-// (upstream left such "zombie" targets behind and swept them on a 1 % chance, §8.1).
+// (upstream left such empty targets behind, removing them only on a 1 % chance per unpublish).
 import { BusyError } from '../../errors';
 import { deleteTarget, detachLun, findLuns, findSessions, listLuns, type LunLocation } from '../../jovian';
 import type { StorageContext } from '../context';

@@ -1,7 +1,8 @@
 // Publishing a volume (or a snapshot, through its export clone) on the VM's iSCSI targets:
 // first target of the group with room, lowest free LUN, VIPs from data_addresses, CHAP, and the
-// cross-storage guards of reference §8.1. Safe under many concurrent jdssc processes: every
-// conflict is re-examined, never assumed, and partial work of this call is undone.
+// cross-storage guards: a target name another pool owns is refused, and a volume published under
+// another prefix moves only while nobody is logged in to it. Safe under many concurrent jdssc
+// processes: every conflict is re-examined, never assumed, and partial work of this call is undone.
 import { ApplianceError, BusyError, ExistsError, isMissing, NotFoundError, UsageError } from '../../errors';
 import * as t from '../../jovian';
 import { getVolume } from '../../jovian';

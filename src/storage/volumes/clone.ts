@@ -29,7 +29,8 @@ export async function cloneVolume(ctx: StorageContext, req: CloneRequest): Promi
 }
 
 async function cloneWholeVolume(ctx: StorageContext, src: string, dst: string, thin: boolean, req: CloneRequest): Promise<void> {
-  // The intermediate snapshot carries the clone's physical name (reference §4.3).
+  // The intermediate snapshot carries the clone's physical name, as upstream names it, so that
+  // deleting the clone finds and removes it.
   const intermediate = dst;
   try {
     await snaps.createSnapshot(ctx.rest, src, intermediate);

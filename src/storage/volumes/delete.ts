@@ -1,6 +1,6 @@
 // Delete a volume, its snapshots (with --cascade) and the export clones of those snapshots.
 // Never reports success while the volume remains: dependent clones fail the delete (exit 5)
-// and are named (upstream reported such deletes as done, §8.1 F-08).
+// and are named (upstream's jdssc exited 0 on such a delete while the zvol stayed).
 import { BusyError, isMissing } from '../../errors';
 import * as snaps from '../../jovian';
 import * as api from '../../jovian';

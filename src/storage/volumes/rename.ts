@@ -1,6 +1,7 @@
-// Rename with the guards upstream lacked (reference §8.1): the destination is checked absent
-// right before the rename, the renamed volume must carry the source's identity afterwards, and
-// a rename that already happened is recognised instead of failing or overwriting.
+// Rename with the guards upstream lacked (the appliance's rename can replace an existing zvol
+// without an error): the destination is checked absent right before the rename, the renamed
+// volume must carry the source's identity afterwards, and a rename that already happened is
+// recognised instead of failing or overwriting.
 import { BusyError, ExistsError, NotFoundError, ApplianceError } from '../../errors';
 import * as api from '../../jovian';
 import { physicalVolume, type StorageContext } from '../context';

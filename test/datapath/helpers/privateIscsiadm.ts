@@ -1,7 +1,8 @@
 // The real iscsiadm, but with its own state: every call runs in a fresh private mount namespace
 // (`unshare -m`) where a test directory is bind-mounted over /etc/iscsi (node records, config,
 // initiator name) and over /run/lock (its lock file), so the host's open-iscsi state is never
-// touched. On the host, iscsiadm edits records fine but cannot reach iscsid (testbed §2.1):
+// touched. On the host, iscsiadm edits records fine but cannot reach iscsid (the host kernel has
+// no iSCSI, so iscsid cannot run):
 // discovery exits 12, login 20, `-m session` 21.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -97,7 +97,8 @@ const wholeSeconds = (ms: number) => Math.floor(ms / 1000);
 /**
  * GET …/rollback: what a rollback would destroy, counted the way the appliance does —
  * "newer" means a later `creation` second, so a snapshot taken within the same second as
- * the target is NOT counted (reference §8.1; POST still destroys it).
+ * the target is NOT counted (the appliance's blind spot, kept on purpose: see "Choices" in
+ * src/simulator/README.md; POST still destroys it).
  */
 export function rollbackCounts(vol: VolumeRec, snap: SnapshotRec): { snapshots: number; clones: number } {
   let snapshots = 0;
