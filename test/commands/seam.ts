@@ -101,7 +101,7 @@ const ANSI = /\x1b\[[0-9;]*m/g;
  */
 export function expectHuman(def: CommandDef, result: unknown, lines: string[], bold: string[]): void {
   const plain = render(def, result, false);
-  expect(plain).toBe(`${lines.join('\n')}\n`);
+  expect(plain).toBe(lines.map((l) => `${l}\n`).join(''));
   expect(render(def, result, true, { NO_COLOR: '1' })).toBe(plain);
   expect(render(def, result, true, { TERM: 'dumb' })).toBe(plain);
   const tty = render(def, result, true);
