@@ -17,10 +17,13 @@ export interface RestRequest {
   query?: Record<string, string | number>;
   body?: unknown;
   /**
-   * Safe to send again after an unanswered attempt. GETs are; for anything else the caller
-   * says so, or gives `verify` to look at the appliance and tell whether it was applied.
+   * For a change (anything but GET): reads the appliance and tells whether the change is in
+   * place. A change whose outcome is unknown (answer lost, or a transient refusal) is sent again
+   * only after `verify` said it is not; without `verify` it is never sent again. There is no
+   * "idempotent, just resend" opt-out: even an absolute size or a delete can meet a change made
+   * by someone else in between (a bigger size, a new object of the same name). `verify` may
+   * throw (e.g. OutcomeUnknownError) when the state it reads makes a resend unsafe.
    */
-  idempotent?: boolean;
   verify?: () => Promise<boolean>;
 }
 
@@ -77,7 +80,7 @@ export class RestClient {
 
   async request(req: RestRequest): Promise<RestResult> {
     const fullPath = this.fullPath(req);
-    const idempotent = req.method === 'GET' || req.idempotent === true;
+    const idempotent = req.method === 'GET';
     const failures: string[] = [];
     let lastTransient: string | undefined;
     // An earlier attempt of this change may have applied without our knowing (answer lost, or a

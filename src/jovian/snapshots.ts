@@ -105,7 +105,10 @@ export async function rollbackCounts(c: RestClient, volume: string, snapshot: st
   return { snapshots: optNum(r, 'snapshots') ?? 0, clones: optNum(r, 'clones') ?? 0 };
 }
 
-export async function rollback(c: RestClient, volume: string, snapshot: string): Promise<void> {
-  // Rolling back to the same snapshot twice converges, so a lost answer may be resent.
-  await c.request({ method: 'POST', path: `/volumes/${volume}/snapshots/${snapshot}/rollback`, idempotent: true });
+/**
+ * A rollback destroys every later snapshot, so it is never blindly resent: `verify` (from the
+ * caller, who knows which snapshots were newer) reads the listing and tells whether it applied.
+ */
+export async function rollback(c: RestClient, volume: string, snapshot: string, verify: () => Promise<boolean>): Promise<void> {
+  await c.request({ method: 'POST', path: `/volumes/${volume}/snapshots/${snapshot}/rollback`, verify });
 }

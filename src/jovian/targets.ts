@@ -78,12 +78,25 @@ export async function updateTarget(c: RestClient, name: string, change: { vips?:
   const body: Record<string, unknown> = { name };
   if (change.vips) body.vip_allowed_portals = { enabled: true, assigned_vips: change.vips };
   if (change.chap !== undefined) body.incoming_users_active = change.chap;
-  await c.request({ method: 'PUT', path: `${T}/${name}`, body, idempotent: true });
+  await c.request({
+    method: 'PUT',
+    path: `${T}/${name}`,
+    body,
+    verify: async () => {
+      const t = await findTarget(c, name);
+      if (!t) return false;
+      const vipsOk = !change.vips || (t.vips.length === change.vips.length && change.vips.every((v) => t.vips.includes(v)));
+      return vipsOk && (change.chap === undefined || t.chap === change.chap);
+    },
+  });
 }
 
-/** Deletes a target; a target that is already gone counts as deleted. */
+/**
+ * Deletes a target; a target that is already gone counts as deleted. A lost answer is checked
+ * before any resend: a blind second DELETE could remove a target of that name made meanwhile.
+ */
 export async function deleteTarget(c: RestClient, name: string): Promise<void> {
-  await orUndefined(c.request({ method: 'DELETE', path: `${T}/${name}`, idempotent: true }));
+  await orUndefined(c.request({ method: 'DELETE', path: `${T}/${name}`, verify: async () => (await findTarget(c, name)) === undefined }));
 }
 
 /** LUNs of a target, or undefined when the target does not exist (any more). */
@@ -103,7 +116,13 @@ export async function attachLun(c: RestClient, target: string, volume: string, l
 
 /** Detaches a volume from a target; not attached (or no such target) counts as detached. */
 export async function detachLun(c: RestClient, target: string, volume: string): Promise<void> {
-  await orUndefined(c.request({ method: 'DELETE', path: `${T}/${target}/luns/${volume}`, idempotent: true }));
+  await orUndefined(
+    c.request({
+      method: 'DELETE',
+      path: `${T}/${target}/luns/${volume}`,
+      verify: async () => (await listLuns(c, target))?.some((l) => l.name === volume) !== true,
+    }),
+  );
 }
 
 export async function listIncomingUsers(c: RestClient, target: string): Promise<string[]> {
@@ -121,7 +140,13 @@ export async function addIncomingUser(c: RestClient, target: string, user: strin
 }
 
 export async function deleteIncomingUser(c: RestClient, target: string, user: string): Promise<void> {
-  await orUndefined(c.request({ method: 'DELETE', path: `${T}/${target}/incoming-users/${user}`, idempotent: true }));
+  await orUndefined(
+    c.request({
+      method: 'DELETE',
+      path: `${T}/${target}/incoming-users/${user}`,
+      verify: async () => !(await listIncomingUsers(c, target)).includes(user),
+    }),
+  );
 }
 
 /** Live iSCSI sessions on a target, as the appliance sees them cluster-wide. */

@@ -73,8 +73,14 @@ export async function createVolume(c: RestClient, v: CreateVolume, verify: () =>
 }
 
 export async function resizeVolume(c: RestClient, name: string, size: number): Promise<void> {
-  // Setting an absolute size is naturally idempotent.
-  await c.request({ method: 'PUT', path: `/volumes/${name}`, body: { size: String(size) }, idempotent: true });
+  // An absolute size looks safe to resend, but a resend could undo a later grow by someone
+  // else; so a lost answer is checked: the size (or more) in place means it applied.
+  await c.request({
+    method: 'PUT',
+    path: `/volumes/${name}`,
+    body: { size: String(size) },
+    verify: async () => (await getVolume(c, name)).size >= size,
+  });
 }
 
 export async function renameVolume(c: RestClient, name: string, newName: string, verify: () => Promise<boolean>): Promise<void> {

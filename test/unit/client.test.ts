@@ -163,6 +163,24 @@ describe('no blind replay of changes', () => {
     expect(http.log.length).toBe(1);
   });
 
+  test.each(['PUT', 'DELETE'] as const)(
+    'an unanswered %s without a way to verify is reported, not resent (no idempotent opt-out)',
+    async (method) => {
+      const { c, http } = client({ '127.0.0.1': [lost(), ok({})] });
+      const e = await failure(c.request({ method, path: '/volumes/v_a', body: { size: '1' } }));
+      expect(e.code).toBe('outcome_unknown');
+      expect(http.log.length).toBe(1);
+    },
+  );
+
+  test('a transient refusal of a change is checked with verify() before the resend', async () => {
+    const calls: string[] = [];
+    const { c, http } = client({ '127.0.0.1': [{ status: 503, headers: {}, body: '' }, ok({}, 201)] }, { addresses: ['127.0.0.1'] });
+    await c.request({ method: 'PUT', path: '/volumes/v_a', body: {}, verify: async () => (calls.push('verify'), false) });
+    expect(calls).toEqual(['verify']);
+    expect(http.log.map((r) => r.method)).toEqual(['PUT', 'PUT']);
+  });
+
   test('an unanswered POST that verify() finds applied is a success, not a second create', async () => {
     const { c, http } = client({ '127.0.0.1': [lost(), ok({})] });
     const r = await c.request({ method: 'POST', path: '/volumes', body: {}, verify: async () => true });

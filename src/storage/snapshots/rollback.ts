@@ -3,7 +3,7 @@
 // destroy is worked out from the snapshots' creation transaction groups (createtxg, the order
 // ZFS destroys by), unioned with the appliance's own count — never the count alone, and never
 // a one-second `creation` time where the txg is known. Clones always block.
-import { BusyError, NotFoundError } from '../../errors';
+import { BusyError, NotFoundError, OutcomeUnknownError } from '../../errors';
 import * as snaps from '../../jovian';
 import { parseSnapshotName } from '../arrayNames';
 import { displayName, physicalSnapshot, physicalVolume, type StorageContext } from '../context';
@@ -22,8 +22,11 @@ export interface RollbackCheck {
 }
 
 interface Analysis extends RollbackCheck {
-  /** `before`: every snapshot listed before the rollback, so `destroyed` misses none. */
-  physical: { volume: string; snapshot: string; before: string[] };
+  /**
+   * `before`: every snapshot listed before the rollback, so `destroyed` misses none;
+   * `newer`: those the rollback destroys (or may), by physical name.
+   */
+  physical: { volume: string; snapshot: string; before: string[]; newer: string[] };
 }
 
 function label(physical: string): string {
@@ -52,7 +55,7 @@ async function analyse(ctx: StorageContext, volume: string, sid: string): Promis
     snapshot: sid,
     possible: blockers.snapshots.length === 0 && blockers.clones.length === 0,
     blockers,
-    physical: { volume: vol, snapshot: snap, before: records.map((r) => r.name) },
+    physical: { volume: vol, snapshot: snap, before: records.map((r) => r.name), newer: newer.map((r) => r.name) },
   };
 }
 
@@ -98,6 +101,28 @@ export async function rollbackCheck(ctx: StorageContext, volume: string, sid: st
   return check;
 }
 
+/**
+ * Whether a rollback whose answer was lost is in place, read from the listing. The newer
+ * snapshots all gone: it applied. Still there: it did not, and a resend does exactly what was
+ * analysed. With nothing newer the listing cannot tell, but a resend converges (it rolls back to
+ * the latest snapshot again). A snapshot that was not there before is one a resend would destroy
+ * unanalysed: then jdssc stops and says so instead.
+ */
+async function rolledBack(ctx: StorageContext, volume: string, sid: string, p: Analysis['physical']): Promise<boolean> {
+  const now = (await snaps.listSnapshots(ctx.rest, p.volume)).map((r) => r.name);
+  const before = new Set(p.before);
+  const appeared = now.filter((n) => !before.has(n));
+  const newerLeft = p.newer.filter((n) => now.includes(n));
+  if (p.newer.length > 0 && newerLeft.length === 0) return true;
+  if (appeared.length > 0) {
+    throw new OutcomeUnknownError(
+      `the answer to the rollback of ${volume} to ${sid} was lost, and snapshots appeared since (${appeared.map(label).join(', ')}); check the volume before retrying`,
+      { volume, snapshot: sid, appeared: appeared.map(label) },
+    );
+  }
+  return false;
+}
+
 export interface RollbackResult {
   volume: string;
   snapshot: string;
@@ -126,7 +151,7 @@ export async function rollbackVolume(
       'blocked',
     );
   }
-  await snaps.rollback(ctx.rest, a.physical.volume, a.physical.snapshot);
+  await snaps.rollback(ctx.rest, a.physical.volume, a.physical.snapshot, () => rolledBack(ctx, volume, sid, a.physical));
   const left = new Set((await snaps.listSnapshots(ctx.rest, a.physical.volume)).map((r) => r.name));
   const destroyed = a.physical.before.filter((n) => n !== a.physical.snapshot && !left.has(n)).map(label);
   // Snapshots the appliance counted but the listing did not show went too; they have no name here.
