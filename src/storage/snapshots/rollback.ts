@@ -64,7 +64,7 @@ type Order = 'older' | 'newer' | 'unknown';
 /**
  * Snapshots a rollback to `target` would destroy, or that may be among them. The order is the
  * createtxg of each snapshot (read from its own GET: the v4 listing does not carry it), never
- * the `creation` second, which ties for snapshots taken within one second (reference §8.1).
+ * the `creation` second, which ties for snapshots taken within one second (upstream lost data that way).
  * Where a txg cannot be read, a snapshot counts as older only if its `creation` is in an
  * earlier second than the target's; in the same second, later or unknown it counts as possibly
  * newer — the safe side: it blocks (and names its clones) rather than being destroyed unnamed.
