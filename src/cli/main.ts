@@ -8,6 +8,7 @@ import { NOUNS, TOP_LEVEL } from './commandTable';
 import { createFactory, type FactoryOverrides, type IO } from '../cmdutil/factory';
 import { addGlobalOptions } from './globalOptions';
 import { Printer } from '../cmdutil/output';
+import { beginAudit } from '../cmdutil/audit';
 
 const EXIT_CODES = `Exit codes:
   0 ok             1 internal/appliance error   2 usage or configuration error
@@ -114,13 +115,15 @@ function addVerbs(y: Argv, noun: NounDef, start: Start): Argv {
 }
 
 async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO, overrides: FactoryOverrides): Promise<number> {
+  const audit = beginAudit(def, argv, io, { clock: overrides.clock }); // first: it fixes the request id the logger uses
   const f = createFactory(argv, io, overrides);
+  let exit: number = EXIT.INTERNAL;
   const printer = new Printer(io, argv.json === true, f.redactor);
   try {
     for (const w of f.config().warnings) printer.warn(w);
     const result = await def.run(argv, f);
     printer.result(result, def.human);
-    return def.exitCode ? def.exitCode(result) : EXIT.OK;
+    return (exit = def.exitCode ? def.exitCode(result) : EXIT.OK);
   } catch (e) {
     const known = isJdsscError(e);
     try {
@@ -130,8 +133,9 @@ async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO
       // The configuration itself may be what failed.
     }
     printer.error(known ? e : new Error(`internal error: ${(e as Error)?.message ?? String(e)}`));
-    return known ? e.exitCode : EXIT.INTERNAL;
+    return (exit = known ? e.exitCode : EXIT.INTERNAL);
   } finally {
+    await audit.end(f, exit);
     f.close();
   }
 }

@@ -20,6 +20,9 @@ export interface CommandDef<A extends Args = Args, R = unknown> {
   human?(result: R, p: Printer): void;
   /** Exit code for a result that is printed but still signals a problem (e.g. a failed check). */
   exitCode?(result: R): ExitCode;
+  /** Changes something on the array or this host: leaves an audit line in the journal (cmdutil/audit.ts).
+   * A function decides per invocation (a dry run or `--check` changes nothing). */
+  mutates?: boolean | ((args: A) => boolean);
 }
 
 export interface NounDef {

@@ -16,6 +16,7 @@ interface Args {
 
 export default defineCommand<Args, CleanupReport>({
   command: 'cleanup',
+  mutates: (a) => a.apply === true,
   describe:
     'Find (and with --apply remove) orphans: volumes of deleted VMs, empty targets, dangling LUNs, leftover export clones and clone snapshots, stale sessions, node records, maps and records on this host',
   examples: [

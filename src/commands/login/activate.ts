@@ -7,6 +7,7 @@ import { loginSettings } from '../../cmdutil/settings';
 
 export default defineCommand<{ volume: string; snapshot?: string; vmid?: string }, Activation>({
   command: 'activate <volume>',
+  mutates: true,
   describe:
     'Publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and multipath map); prints the device',
   examples: [

@@ -8,6 +8,7 @@ import { volumeRef } from '../../cmdutil/render';
 
 export default defineCommand<{ volume: string; snapshot?: string; unpublish?: boolean; force?: boolean }, Deactivation>({
   command: 'deactivate <volume>',
+  mutates: true,
   describe: "Tear down this host's device, map and sessions of a volume (never another LUN's); a snapshot export is also unpublished",
   examples: [
     ['$0 login deactivate vm-100-disk-0', 'after VM 100 stopped (the LUN stays published, ready for the next start or a migration)'],

@@ -6,6 +6,7 @@ import { wwidArg } from './wwid';
 
 export default defineCommand<{ wwid: string }, { wwid: string; dm: string; created: boolean }>({
   command: 'add <wwid>',
+  mutates: true,
   describe: 'Allow and build the multipath map of one WWID (multipath -a, multipathd add map) and wait for an active path',
   examples: [['$0 multipath add 26562313537303732', 'never a host-wide scan']],
   builder: (y) => y.positional('wwid', { type: 'string' }),

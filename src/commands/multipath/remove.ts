@@ -6,6 +6,7 @@ import { wwidArg } from './wwid';
 
 export default defineCommand<{ wwid: string }, { wwid: string; map: 'absent' | 'removed' | 'deferred' }>({
   command: 'remove <wwid>',
+  mutates: true,
   describe: 'Remove the multipath map of one WWID once nothing uses it (multipath -f, fallbacks); never a host-wide flush',
   examples: [['$0 multipath remove 26562313537303732', 'after its paths are gone']],
   builder: (y) => y.positional('wwid', { type: 'string' }),

@@ -4,6 +4,7 @@ import { createSnapshot, type CreateSnapshotResult } from '../../storage';
 
 export default defineCommand<{ volume: string; snapshot: string; 'if-not-exists'?: boolean }, CreateSnapshotResult>({
   command: 'create <volume> <snapshot>',
+  mutates: true,
   describe: 'Snapshot a volume (exit 4 if the snapshot exists, unless --if-not-exists)',
   examples: [
     ['$0 snapshot create vm-100-disk-0 before-upgrade', 'take a snapshot'],

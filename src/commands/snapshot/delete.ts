@@ -5,6 +5,7 @@ import { deleteSnapshot, type DeleteSnapshotResult } from '../../storage';
 
 export default defineCommand<{ volume: string; snapshot: string; 'if-exists'?: boolean; force?: boolean }, DeleteSnapshotResult>({
   command: 'delete <volume> <snapshot>',
+  mutates: true,
   describe: 'Delete a snapshot; its export clones go first, volume clones make it fail (exit 5)',
   examples: [
     ['$0 snapshot delete vm-100-disk-0 before-upgrade', 'delete a snapshot'],

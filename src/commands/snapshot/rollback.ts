@@ -11,6 +11,7 @@ interface Args {
 
 export default defineCommand<Args, RollbackCheck | RollbackResult>({
   command: 'rollback <volume> <snapshot>',
+  mutates: (a) => a.check !== true,
   describe: 'Roll a volume back to a snapshot; newer snapshots block unless --destroy-newer, clones always block (exit 5)',
   examples: [
     ['$0 snapshot rollback vm-100-disk-0 before-upgrade --check', 'only report what would block (exit 0)'],

@@ -13,6 +13,7 @@ interface Args {
 
 export default defineCommand<Args, Publication>({
   command: 'publish <volume>',
+  mutates: true,
   describe: "Publish a volume (or a snapshot) as a LUN on its VM's iSCSI target; prints target, LUN, portals and WWID",
   examples: [
     ['$0 target publish vm-100-disk-0', 'on iqn…:vm-100-0 (or the first target of VM 100 with room)'],

@@ -6,6 +6,7 @@ import { volumeRef } from '../../cmdutil/render';
 
 export default defineCommand<{ volume: string; snapshot?: string; force?: boolean }, Unpublished>({
   command: 'unpublish <volume>',
+  mutates: true,
   describe: 'Remove a volume (or snapshot export) from its target; the target is deleted with its last LUN',
   examples: [
     ['$0 target unpublish vm-100-disk-0', 'detach the LUN'],

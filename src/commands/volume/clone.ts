@@ -14,6 +14,7 @@ interface Args {
 
 export default defineCommand<Args, VolumeView>({
   command: 'clone <source> <name>',
+  mutates: true,
   describe: 'Clone a volume from one of its snapshots, or from its current state (linked clone)',
   examples: [
     ['$0 volume clone vm-100-disk-0 vm-101-disk-0 --snapshot before-upgrade', 'clone from a snapshot'],

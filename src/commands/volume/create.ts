@@ -14,6 +14,7 @@ interface Args {
 
 export default defineCommand<Args, CreateResult>({
   command: 'create <name>',
+  mutates: true,
   describe: 'Create a volume (size in bytes or with K/M/G/T units; rounded up to the block size)',
   examples: [
     ['$0 volume create vm-100-disk-0 --size 32G', 'thin 32 GiB disk with the configured block size'],

@@ -5,6 +5,7 @@ import { deleteVolume, type DeleteResult } from '../../storage';
 
 export default defineCommand<{ name: string; cascade?: boolean; force?: boolean }, DeleteResult>({
   command: 'delete <name>',
+  mutates: true,
   describe: 'Delete a volume (with --cascade also its snapshots and their export clones); fails while clones depend on it',
   examples: [
     ['$0 volume delete vm-100-disk-0', 'refuses if the volume has snapshots'],

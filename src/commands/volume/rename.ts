@@ -4,6 +4,7 @@ import { renameVolume, type RenameResult } from '../../storage';
 
 export default defineCommand<{ name: string; 'new-name': string; 'expect-scsi-id'?: string }, RenameResult>({
   command: 'rename <name> <new-name>',
+  mutates: true,
   describe: 'Rename a volume; refuses to overwrite an existing one and verifies the result',
   examples: [
     ['$0 volume rename vm-100-disk-0 base-100-disk-0', 'what converting a VM to a template does'],

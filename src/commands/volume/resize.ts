@@ -7,6 +7,7 @@ import { sizeOption } from '../../cmdutil/parse';
 
 export default defineCommand<{ name: string; size?: string; 'grow-by'?: string }, ResizeResult>({
   command: 'resize <name>',
+  mutates: true,
   describe: 'Grow a volume to a new size (shrinking is refused) and wait until the array reports it',
   examples: [
     ['$0 volume resize vm-100-disk-0 --size 64G', 'grow to 64 GiB'],
