@@ -11,7 +11,10 @@ export const PASSWORD_FILE_ENV = 'JDSSC_PASSWORD_FILE';
 export interface ConfigInputs {
   /** --config, else $JDSSC_CONFIG. */
   configFile?: string;
-  /** Global flag values keyed by flag name (`control-port`), undefined when not given. */
+  /**
+   * Global flag values keyed by flag name (`control-port`), undefined when not given. yargs
+   * fills a flag's aliases too; a caller without yargs may give an old spelling alone.
+   */
   flags: Record<string, unknown>;
   env: Record<string, string | undefined>;
   fs: FileSystem;
@@ -29,10 +32,9 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
   const settings: Settings = { ...DEFAULTS, ...(file?.values ?? {}) };
 
   for (const spec of SETTINGS) {
-    if (!spec.flag) continue;
-    const raw = inputs.flags[spec.flag];
-    if (raw === undefined || raw === null) continue;
-    (settings as unknown as Record<string, unknown>)[spec.setting] = spec.parse(`--${spec.flag}`, raw);
+    const flag = given(inputs.flags, spec.flag) ?? spec.flagAliases?.find((a) => given(inputs.flags, a) !== undefined);
+    if (flag === undefined) continue;
+    (settings as unknown as Record<string, unknown>)[spec.setting] = spec.parse(`--${flag}`, inputs.flags[flag]);
   }
   if (settings.passwordFile === undefined) settings.passwordFile = nonEmpty(inputs.env[PASSWORD_FILE_ENV]);
 
@@ -52,6 +54,12 @@ export function requireControlAddresses(settings: Settings): string[] {
     );
   }
   return settings.controlAddresses;
+}
+
+/** The flag's name when it has a value. */
+function given(flags: Record<string, unknown>, flag: string): string | undefined {
+  const v = flags[flag];
+  return v === undefined || v === null ? undefined : flag;
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
