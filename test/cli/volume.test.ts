@@ -285,6 +285,21 @@ describe('volume clone and delete', () => {
     expect(arraySnapshots('v_base-900-disk-0')).toEqual(['s_keep']);
   });
 
+  test('a whole-volume clone onto a taken name is refused before any change: no intermediate snapshot, no undo', async () => {
+    env.sim.requests.reset();
+    const r = await env.run(['volume', 'clone', 'base-900-disk-0', 'vm-902-disk-0', '--json']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/vm-902-disk-0 already exists/);
+    expect(env.mutations()).toBe(0);
+    expect(arraySnapshots('v_base-900-disk-0')).toEqual(['s_keep']);
+  });
+
+  test('a whole-volume clone of a missing volume is exit 3 with nothing sent to change the array', async () => {
+    env.sim.requests.reset();
+    expect((await env.run(['volume', 'clone', 'base-404-disk-0', 'vm-906-disk-0'])).code).toBe(3);
+    expect(env.mutations()).toBe(0);
+  });
+
   test('clone from a missing snapshot → exit 3; delete of a missing volume → exit 3', async () => {
     expect((await env.run(['volume', 'clone', 'base-900-disk-0', 'vm-903-disk-0', '--snapshot', 'nope'])).code).toBe(3);
     expect((await env.run(['volume', 'delete', 'vm-999-disk-9'])).code).toBe(3);

@@ -1,6 +1,8 @@
-// Clones: from a user snapshot, or from a whole volume through an intermediate snapshot named
-// after the clone (upstream's convention, so the clone's delete can remove it). On failure only
-// what this call created is removed — never a user snapshot.
+// Clones: from a user snapshot (one request, which the appliance refuses atomically), or from a
+// whole volume through an intermediate snapshot named after the clone (upstream's convention, so
+// the clone's delete can remove it). That second way takes two changes, so its inputs are proven
+// by reads first: a refusal then leaves no trace and needs no undo. Only a race after those
+// reads leads to an undo, and it removes only what this call created — never a user snapshot.
 import { ExistsError, isMissing, NotFoundError } from '../../errors';
 import * as snaps from '../../jovian';
 import * as api from '../../jovian';
@@ -29,6 +31,9 @@ export async function cloneVolume(ctx: StorageContext, req: CloneRequest): Promi
 }
 
 async function cloneWholeVolume(ctx: StorageContext, src: string, dst: string, thin: boolean, req: CloneRequest): Promise<void> {
+  // Before the first change: the source must exist and the clone's name must be free.
+  if (!(await api.findVolume(ctx.rest, src))) throw new NotFoundError(`volume ${req.source} does not exist`, { volume: req.source });
+  if (await api.findVolume(ctx.rest, dst)) throw new ExistsError(`volume ${req.name} already exists`, { volume: req.name });
   // The intermediate snapshot carries the clone's physical name, as upstream names it, so that
   // deleting the clone finds and removes it.
   const intermediate = dst;
