@@ -1,6 +1,6 @@
 // The factory hands each command what it needs, built lazily and at most once per
-// invocation: configuration, secrets, logger, REST client, clock. Tests replace any piece
-// through `overrides` (the seam every command is tested through).
+// invocation: configuration, secrets, logger, REST client, clock, the cluster-wide array locks.
+// Tests replace any piece through `overrides` (the seam every command is tested through).
 import * as nodeFs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { createAddressMemory, noAddressMemory, type AddressMemory, DEFAULT_RETRY
 import { createLogger, Redactor, type Logger } from '../log/logger';
 import { systemClock, type Clock } from '../util/clock';
 import { Deadline } from '../util/deadline';
-import type { StorageContext } from '../storage';
-import { parseInitiatorName, type HostTuning } from '../host';
+import type { ArrayLocks, StorageContext } from '../storage';
+import { createClusterLocks, DEFAULT_ROOTS, parseInitiatorName, type ClusterLocks, type HostTuning } from '../host';
 
 export interface IO {
   stdout: Writable & { isTTY?: boolean };
@@ -29,6 +29,11 @@ export interface FactoryOverrides {
   uid?: number;
   /** Shorter host waits for tests. */
   hostTuning?: Partial<HostTuning>;
+  /**
+   * Where the Proxmox cluster file system is mounted (its priv/lock holds the cluster-wide
+   * locks). Default: $JDSSC_PVE_ROOT, else /etc/pve under host_root. Tests give two "nodes" one.
+   */
+  pveRoot?: string;
 }
 
 export interface Factory {
@@ -64,6 +69,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
   let sender: HttpSender | undefined;
   let senderReady: Promise<HttpSender> | undefined;
   let initiator: string | null | undefined;
+  let clusterLocks: ClusterLocks | undefined;
 
   /** One HTTPS agent per invocation, shared by every client (keep-alive across requests). */
   const httpSender = (): Promise<HttpSender> => {
@@ -83,6 +89,19 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
       return sender;
     })();
     return senderReady;
+  };
+
+  /** Made on first use: most commands never lock. On a Proxmox node, pmxcfs; elsewhere this node's lock files. */
+  const locks: ArrayLocks = {
+    run(key, purpose, fn) {
+      clusterLocks ??= createClusterLocks({
+        pveRoot: overrides.pveRoot ?? (io.env.JDSSC_PVE_ROOT || join(f.settings().hostRoot, 'etc/pve')),
+        env: { clock, deadline: f.deadline(), log: f.logger(), roots: { ...DEFAULT_ROOTS, locks: join(f.stateDir(), 'locks') } },
+        fs,
+        random: overrides.random,
+      });
+      return clusterLocks.run(key, purpose, fn);
+    },
   };
 
   const f: Factory = {
@@ -188,6 +207,7 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         // Read once per invocation, however many LUNs the command detaches.
         localInitiator: () => (initiator === undefined ? (initiator = initiatorName(fs, s.hostRoot)) : initiator),
         forceDetach: opts.forceDetach === true,
+        locks,
       };
     },
     close() {

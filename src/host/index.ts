@@ -17,6 +17,7 @@ export { hostChecks, type HostCheckInput } from './lifecycle/check';
 export type { Session, SessionDetails } from './iscsi/parse';
 export { parsePortal, formatPortal, portal, samePortal, DEFAULT_ISCSI_PORT, MAX_HOST_LUN } from './iscsi/portal';
 export { acquireLock, withLock, targetLockKey, type HeldLock } from './state/lock';
+export { createClusterLocks, clusterLockId, CLUSTER_LOCK_EXPIRY_MS, type ClusterLocks, type ClusterLockOptions } from './state/clusterLock';
 export {
   findByTarget,
   findByVolume,

@@ -1,6 +1,8 @@
 // Orphans on the array: volumes of VMs that no longer exist, targets without LUNs, LUNs whose
 // zvol is gone, export clones nobody publishes, intermediate clone snapshots whose clone is gone.
-// Discovery never changes anything; removal goes through the same operations as the commands.
+// Discovery never changes anything; removal goes through the same operations as the commands,
+// under the same cluster locks as publish, and re-checks what it relies on while holding them
+// (a publish on another node may have used the target or the clone since the scan).
 import * as snaps from '../jovian';
 import * as t from '../jovian';
 import { orUndefined } from '../jovian';
@@ -8,8 +10,10 @@ import * as vols from '../jovian';
 import { isExportCloneName, parseSnapshotName, withoutClusterPrefix, vmidOf } from './arrayNames';
 import { displayName, nameOfPhysical, type StorageContext } from './context';
 import { deleteVolume } from './volumes/delete';
-import { detachFromTarget, lunsOf } from './targets/detach';
-import { removeExportClone } from './targets/exportClone';
+import { deleteTargetIfEmpty, detachLocked, lunsOf } from './targets/detach';
+import { removeExportCloneLocked } from './targets/exportClone';
+import { lockKeys } from './targets/locking';
+import { ownsTarget } from './targets/targetNames';
 
 export type ArrayOrphanKind = 'dangling-lun' | 'empty-target' | 'export-clone' | 'intermediate-snapshot' | 'volume';
 
@@ -45,8 +49,9 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
   for await (const page of vols.listVolumes(ctx.rest)) all.push(...page);
   const physical = new Set(all.map((v) => v.name));
 
-  // Targets of this storage: empty ones, and LUNs whose zvol no longer exists.
-  for (const target of (await t.listTargets(ctx.rest)).filter((x) => x.name.startsWith(`${o.targetPrefix}:`))) {
+  // Targets of this storage (its target prefix and its cluster prefix, if any): empty ones, and
+  // LUNs whose zvol no longer exists. Another cluster's targets are its own cleanup's business.
+  for (const target of (await t.listTargets(ctx.rest)).filter((x) => ownsTarget(o.targetPrefix, ctx.clusterPrefix, x.name))) {
     const luns = await t.listLuns(ctx.rest, target.name);
     if (luns === undefined) continue;
     let busy: Promise<string | undefined> | undefined; // read once per target, not per LUN
@@ -137,24 +142,28 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
 export async function removeArrayOrphan(ctx: StorageContext, o: ArrayOrphan): Promise<string> {
   const { target, lun, volume, snapshot, pveName } = o.ref;
   switch (o.kind) {
-    case 'dangling-lun': {
-      if (await vols.findVolume(ctx.rest, volume!)) return 'kept: the volume exists again';
-      const busy = await targetSessions(ctx, target!);
-      if (busy) return `kept: in use: ${busy}`;
-      // Just seen without any session (a stricter test than the detach's own): not read twice.
-      const d = await detachFromTarget({ ...ctx, forceDetach: true }, target!, volume!, lun!);
-      return `detached${d.targetDeleted ? '; target deleted' : ''}`;
-    }
-    case 'empty-target': {
-      const luns = await t.listLuns(ctx.rest, target!);
-      if (luns && luns.length > 0) return 'kept: it has LUNs again';
-      await t.deleteTarget(ctx.rest, target!);
-      return 'deleted';
-    }
-    case 'export-clone': {
-      const r = await removeExportClone(ctx, volume!);
-      return r.deleted ? 'deleted' : 'already gone';
-    }
+    case 'dangling-lun':
+      return ctx.locks.run(lockKeys.targetGroup(ctx, target!), `cleanup of ${o.name}`, async () => {
+        if (await vols.findVolume(ctx.rest, volume!)) return 'kept: the volume exists again';
+        const busy = await targetSessions(ctx, target!);
+        if (busy) return `kept: in use: ${busy}`;
+        // Just seen without any session (a stricter test than the detach's own): not read twice.
+        const d = await detachLocked({ ...ctx, forceDetach: true }, target!, volume!, lun!);
+        return `detached${d.targetDeleted ? '; target deleted' : ''}`;
+      });
+    case 'empty-target':
+      // Listed again under the group's lock, right before the DELETE: a LUN a publish attached
+      // since the scan keeps the target.
+      return ctx.locks.run(lockKeys.targetGroup(ctx, target!), `cleanup of ${o.name}`, async () =>
+        (await deleteTargetIfEmpty(ctx, target!)) ? 'deleted' : 'kept: it has LUNs again',
+      );
+    case 'export-clone':
+      return ctx.locks.run(lockKeys.volume(ctx, volume!), `cleanup of ${o.name}`, async () => {
+        // Published since the scan (a snapshot being started): it is in use, not an orphan.
+        if ((await lunsOf(ctx, volume!)).length > 0) return 'kept: it is published again';
+        const r = await removeExportCloneLocked(ctx, volume!);
+        return r.deleted ? 'deleted' : 'already gone';
+      });
     case 'intermediate-snapshot': {
       if ((await snaps.listSnapshotClones(ctx.rest, volume!, snapshot!)).length > 0) return 'kept: it has a clone again';
       await snaps.deleteSnapshot(ctx.rest, volume!, snapshot!);

@@ -15,6 +15,16 @@ import {
   withoutClusterPrefix,
 } from './arrayNames';
 
+/**
+ * Serializes array changes that two jdssc processes could race on, on any node of the cluster
+ * (the factory gives a pmxcfs lock on a Proxmox cluster, this node's own lock elsewhere). Keys
+ * come from lockKeys (targets/locking.ts); a holder never takes a second key of the same kind.
+ */
+export interface ArrayLocks {
+  /** Runs `fn` holding `key`; waits within the invocation's deadline, then throws BusyError. */
+  run<T>(key: string, purpose: string, fn: () => Promise<T>): Promise<T>;
+}
+
 export interface StorageContext {
   rest: RestClient;
   pool: string;
@@ -30,6 +40,8 @@ export interface StorageContext {
   localInitiator: () => string | null;
   /** Detach even when other hosts are logged in to the target (--force). */
   forceDetach?: boolean;
+  /** Cluster-wide locks around multi-step target changes (publish, detach, cleanup). */
+  locks: ArrayLocks;
 }
 
 /** A volume as jdssc reports it. Sizes in bytes; names are Proxmox names. */

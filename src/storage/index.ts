@@ -14,3 +14,5 @@ export * from './targets/publish';
 export * from './targets/unpublish';
 export * from './targets/query';
 export * from './targets/exportClone';
+export { lockKeys } from './targets/locking';
+export { groupBase, ownsTarget } from './targets/targetNames';

@@ -1,8 +1,11 @@
 // Detaching a volume from its iSCSI target(s); a target whose last LUN goes is deleted at once
-// (upstream left such empty targets behind, removing them only on a 1 % chance per unpublish).
+// (upstream left such empty targets behind, removing them only on a 1 % chance). Both run
+// under the target group's cluster lock, and the target is deleted only if a listing made
+// right before the DELETE is empty: a publish on another node cannot attach in between.
 import { BusyError } from '../../errors';
 import { deleteTarget, detachLun, findLuns, findSessions, listLuns, type LunLocation } from '../../jovian';
 import type { StorageContext } from '../context';
+import { lockKeys } from './locking';
 
 export interface Detached {
   target: string;
@@ -22,16 +25,33 @@ export async function unpublishPhysical(ctx: StorageContext, physical: string): 
 }
 
 export async function detachFromTarget(ctx: StorageContext, target: string, physical: string, lun: number): Promise<Detached> {
+  return ctx.locks.run(lockKeys.targetGroup(ctx, target), `detach ${physical} from ${target}`, () =>
+    detachLocked(ctx, target, physical, lun),
+  );
+}
+
+/** detachFromTarget for a caller that holds the target's group lock already. */
+export async function detachLocked(ctx: StorageContext, target: string, physical: string, lun: number): Promise<Detached> {
   await refuseForeignSessions(ctx, target, physical);
   await detachLun(ctx.rest, target, physical);
-  const left = await listLuns(ctx.rest, target);
-  let targetDeleted = left === undefined;
-  if (left !== undefined && left.length === 0) {
-    await deleteTarget(ctx.rest, target);
-    targetDeleted = true;
-  }
+  const targetDeleted = await deleteTargetIfEmpty(ctx, target);
   ctx.log.info(`detached ${physical} (LUN ${lun}) from ${target}${targetDeleted ? '; target deleted' : ''}`);
   return { target, lun, targetDeleted };
+}
+
+/**
+ * Deletes a target only when it has no LUN at this moment; true when the target is gone. The
+ * caller holds the group lock, so nothing of jdssc attaches between this listing and the DELETE.
+ */
+export async function deleteTargetIfEmpty(ctx: StorageContext, target: string): Promise<boolean> {
+  const left = await listLuns(ctx.rest, target);
+  if (left === undefined) return true;
+  if (left.length > 0) {
+    ctx.log.info(`kept ${target}: it holds LUNs again (${left.map((l) => l.name).join(', ')})`);
+    return false;
+  }
+  await deleteTarget(ctx.rest, target);
+  return true;
 }
 
 /**

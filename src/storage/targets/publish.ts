@@ -1,18 +1,21 @@
 // Publishing a volume (or a snapshot, through its export clone) on the VM's iSCSI targets:
 // first target of the group with room, lowest free LUN, VIPs from data_addresses, CHAP, and the
-// cross-storage guards: a target name another pool owns is refused, and a volume published under
-// another prefix moves only while nobody is logged in to it. Safe under many concurrent jdssc
-// processes: every conflict is re-examined, never assumed, and partial work of this call is undone.
+// cross-storage guards (a target name another pool owns is refused; a volume on a target of
+// another prefix moves only while nobody is logged in). Safe under many concurrent jdssc processes on every
+// node of the cluster: the group's targets change only under its cluster lock (targets/locking.ts),
+// the inputs are proven by reads before the first change (a refusal leaves no trace), the LUN
+// is read back before success is reported, and partial work of this call is undone.
 import { ApplianceError, BusyError, ExistsError, isMissing, NotFoundError, UsageError } from '../../errors';
 import * as t from '../../jovian';
-import { getVolume } from '../../jovian';
+import { findVolume, getVolume } from '../../jovian';
 import { vmidOf } from '../arrayNames';
 import { physicalVolume, wwidOf, type StorageContext } from '../context';
 import { checkChap, syncChap, type ChapSettings } from './chap';
-import { ensureExportClone, exportCloneOf, removeExportClone } from './exportClone';
+import { ensureExportClone, exportCloneOf, removeExportCloneLocked, requireSnapshot } from './exportClone';
+import { lockKeys } from './locking';
 import { groupBase, groupIndex, targetName } from './targetNames';
 import { resolvePortals, type Portals } from './vips';
-import { detachFromTarget, lunsOf } from './detach';
+import { deleteTargetIfEmpty, detachFromTarget, lunsOf } from './detach';
 
 export interface TargetSettings {
   targetPrefix: string;
@@ -53,26 +56,68 @@ export function vmidFor(req: { volume: string; vmid?: number }): number {
 export async function publish(ctx: StorageContext, s: TargetSettings, req: PublishRequest): Promise<Publication> {
   const vmid = vmidFor(req);
   checkChap(s.chap);
-  let exportCreated = false;
-  let physical = physicalVolume(ctx, req.volume);
-  if (req.snapshot !== undefined) {
-    const exp = exportCloneOf(ctx, req.volume, req.snapshot);
-    exportCreated = await ensureExportClone(ctx, exp);
-    physical = exp.clone;
+  // Everything a refusal depends on is read before the first change.
+  const portals = await resolvePortals(ctx, s.dataAddresses);
+  const base = groupBase(s.targetPrefix, vmid, ctx.clusterPrefix);
+  const refreshChap = req.refreshChap === true;
+  const view = { volume: req.volume, snapshot: req.snapshot ?? null };
+  if (req.snapshot === undefined) {
+    const physical = physicalVolume(ctx, req.volume);
+    if (!(await findVolume(ctx.rest, physical))) throw new NotFoundError(`volume ${req.volume} does not exist`, { volume: req.volume });
+    const placed = await place(ctx, s, portals, physical, base, refreshChap);
+    return { ...view, ...placed, created: { ...placed.created, exportClone: false } };
   }
-  try {
-    const placed = await place(ctx, s, physical, groupBase(s.targetPrefix, vmid), req.refreshChap === true);
-    return { volume: req.volume, snapshot: req.snapshot ?? null, ...placed, created: { ...placed.created, exportClone: exportCreated } };
-  } catch (e) {
-    if (exportCreated) await removeExportClone(ctx, physical).catch(() => undefined);
-    throw e;
-  }
+  const exp = exportCloneOf(ctx, req.volume, req.snapshot);
+  await requireSnapshot(ctx, exp);
+  // The export clone must not be removed (unpublish, cleanup) between its check and its LUN.
+  return ctx.locks.run(lockKeys.volume(ctx, exp.clone), `publish ${exp.label}`, async () => {
+    const exportCreated = await ensureExportClone(ctx, exp);
+    try {
+      const placed = await place(ctx, s, portals, exp.clone, base, refreshChap);
+      return { ...view, ...placed, created: { ...placed.created, exportClone: exportCreated } };
+    } catch (e) {
+      if (exportCreated) await removeExportCloneLocked(ctx, exp.clone).catch(() => undefined);
+      throw e;
+    }
+  });
 }
 
 type Placed = Omit<Publication, 'volume' | 'snapshot' | 'created'> & { created: { target: boolean; lun: boolean } };
 
-async function place(ctx: StorageContext, s: TargetSettings, physical: string, base: string, refreshChap: boolean): Promise<Placed> {
-  const portals = await resolvePortals(ctx, s.dataAddresses);
+/** One attempt's outcome: placed, or move off a target outside the group first, or look again. */
+type Attempt = { placed: Placed } | { foreign: t.LunLocation } | 'again';
+
+async function place(
+  ctx: StorageContext,
+  s: TargetSettings,
+  portals: Portals,
+  physical: string,
+  base: string,
+  refreshChap: boolean,
+): Promise<Placed> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (attempt > 0) await ctx.clock.sleep(50 * attempt + Math.floor(Math.random() * 100));
+    const r = await ctx.locks.run(lockKeys.group(ctx, base), `publish ${physical}`, () =>
+      placeLocked(ctx, s, portals, physical, base, refreshChap),
+    );
+    if (r === 'again') continue;
+    if ('placed' in r) return r.placed;
+    // Just seen without any session (a stricter test than the detach's own): not read twice.
+    // Under that target's own group lock, and not while holding ours (one lock at a time).
+    await detachFromTarget({ ...ctx, forceDetach: true }, r.foreign.target, physical, r.foreign.lun);
+  }
+  throw new BusyError(`could not publish ${physical}: the targets of its VM kept changing under concurrent jdssc runs; try again`);
+}
+
+/** One placement attempt; the caller holds the group's lock. */
+async function placeLocked(
+  ctx: StorageContext,
+  s: TargetSettings,
+  portals: Portals,
+  physical: string,
+  base: string,
+  refreshChap: boolean,
+): Promise<Attempt> {
   const done = async (target: t.TargetRecord, lun: number, scsiId: string | undefined, created: Placed['created'], note?: string) => {
     try {
       await settle(ctx, s, target, portals, refreshChap && !created.target);
@@ -81,8 +126,15 @@ async function place(ctx: StorageContext, s: TargetSettings, physical: string, b
       if (created.lun) await undoAttach(ctx, target.name, physical, created.target);
       throw e;
     }
+    // Verified after the fact: the LUN must be there now, with our volume and number. If it is
+    // not (changed by something that ignores the lock), the next attempt places it again.
+    const back = await t.listLuns(ctx.rest, target.name);
+    if (!back?.some((l) => l.name === physical && l.lun === lun)) {
+      ctx.log.warn(`${physical} is not on ${target.name} as LUN ${lun} right after publishing it; publishing again`);
+      return 'again' as const;
+    }
     const id = scsiId ?? (await getVolume(ctx.rest, physical)).scsiId;
-    return {
+    const placed: Placed = {
       target: target.name,
       lun,
       portals: portals.addresses.map((a) => `${a}:${s.dataPort}`),
@@ -91,69 +143,62 @@ async function place(ctx: StorageContext, s: TargetSettings, physical: string, b
       created,
       ...(note ? { note } : {}),
     };
+    return { placed };
   };
 
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (attempt > 0) await ctx.clock.sleep(50 * attempt + Math.floor(Math.random() * 100));
-    const here = await lunsOf(ctx, physical);
-    if (here.length > 1)
-      throw new ApplianceError(
-        `${physical} is attached to several targets (${here.map((l) => l.target).join(', ')}); fix the pool by hand`,
-      );
-    if (here.length === 1) {
-      const loc = here[0];
-      const target = await t.findTarget(ctx.rest, loc.target);
-      if (!target) continue; // deleted under us; look again
-      if (groupIndex(base, loc.target) !== undefined) return done(target, loc.lun, loc.scsiId, { target: false, lun: false });
-      // Published under another prefix (changed target_prefix, or another storage). Moving it
-      // would cut off whoever is using it, so it moves only when nobody is logged in.
-      const sessions = await t.listSessions(ctx.rest, loc.target);
-      if (sessions.length > 0) {
-        const note = `kept on ${loc.target}: in use by ${[...new Set(sessions.map((x) => x.address))].join(', ')}`;
-        return done(target, loc.lun, loc.scsiId, { target: false, lun: false }, note);
-      }
-      // Just seen without any session (a stricter test than the detach's own): not read twice.
-      await detachFromTarget({ ...ctx, forceDetach: true }, loc.target, physical, loc.lun);
+  const here = await lunsOf(ctx, physical);
+  if (here.length > 1)
+    throw new ApplianceError(`${physical} is attached to several targets (${here.map((l) => l.target).join(', ')}); fix the pool by hand`);
+  if (here.length === 1) {
+    const loc = here[0];
+    const target = await t.findTarget(ctx.rest, loc.target);
+    if (!target) return 'again'; // deleted under us; look again
+    if (groupIndex(base, loc.target) !== undefined) return done(target, loc.lun, loc.scsiId, { target: false, lun: false });
+    // Published under another prefix (changed target_prefix, another storage, or from before
+    // cluster_prefix named targets). Moving it would cut off whoever is using it, so it moves
+    // only when nobody is logged in.
+    const sessions = await t.listSessions(ctx.rest, loc.target);
+    if (sessions.length > 0) {
+      const note = `kept on ${loc.target}: in use by ${[...new Set(sessions.map((x) => x.address))].join(', ')}`;
+      return done(target, loc.lun, loc.scsiId, { target: false, lun: false }, note);
     }
-
-    const group = (await t.listTargets(ctx.rest))
-      .map((x) => ({ target: x, index: groupIndex(base, x.name) }))
-      .filter((x): x is { target: t.TargetRecord; index: number } => x.index !== undefined)
-      .sort((a, b) => a.index - b.index);
-    let recheck = false;
-    for (const { target } of group) {
-      const luns = await t.listLuns(ctx.rest, target.name);
-      if (!luns || luns.length >= s.lunsPerTarget) continue;
-      const r = await attachLowestFree(ctx, target.name, physical, luns, s.lunsPerTarget);
-      if (r === 'recheck') recheck = true;
-      if (r === 'recheck') break;
-      if (r) return done(target, r.lun, r.scsiId, { target: false, lun: true });
-    }
-    if (recheck) continue;
-
-    const used = new Set(group.map((g) => g.index));
-    let index = 0;
-    while (used.has(index)) index++;
-    const name = targetName(base, index);
-    try {
-      await t.createTarget(ctx.rest, name, { vips: portals.vipNames, chap: s.chap.enabled });
-    } catch (e) {
-      if (!(e instanceof ExistsError)) throw e;
-      if (await t.findTarget(ctx.rest, name)) continue; // a concurrent publish made it: use it
-      throw new ExistsError(`target ${name} belongs to another pool of this JovianDSS; every storage needs its own target_prefix`, {
-        target: name,
-        marker: 'joviandss-target-pool-conflict',
-      });
-    }
-    const created = { name, active: true, chap: s.chap.enabled, vips: portals.vipNames };
-    const r = await attachLowestFree(ctx, name, physical, [], s.lunsPerTarget).catch(async (e) => {
-      await removeIfEmpty(ctx, name);
-      throw e;
-    });
-    if (r && r !== 'recheck') return done(created, r.lun, r.scsiId, { target: true, lun: true });
-    await removeIfEmpty(ctx, name);
+    return { foreign: loc };
   }
-  throw new BusyError(`could not publish ${physical}: the targets of its VM kept changing under concurrent jdssc runs; try again`);
+
+  const group = (await t.listTargets(ctx.rest))
+    .map((x) => ({ target: x, index: groupIndex(base, x.name) }))
+    .filter((x): x is { target: t.TargetRecord; index: number } => x.index !== undefined)
+    .sort((a, b) => a.index - b.index);
+  for (const { target } of group) {
+    const luns = await t.listLuns(ctx.rest, target.name);
+    if (!luns || luns.length >= s.lunsPerTarget) continue;
+    const r = await attachLowestFree(ctx, target.name, physical, luns, s.lunsPerTarget);
+    if (r === 'recheck') return 'again';
+    if (r) return done(target, r.lun, r.scsiId, { target: false, lun: true });
+  }
+
+  const used = new Set(group.map((g) => g.index));
+  let index = 0;
+  while (used.has(index)) index++;
+  const name = targetName(base, index);
+  try {
+    await t.createTarget(ctx.rest, name, { vips: portals.vipNames, chap: s.chap.enabled });
+  } catch (e) {
+    if (!(e instanceof ExistsError)) throw e;
+    if (await t.findTarget(ctx.rest, name)) return 'again'; // made meanwhile (a listing that lagged): use it
+    throw new ExistsError(`target ${name} belongs to another pool of this JovianDSS; every storage needs its own target_prefix`, {
+      target: name,
+      marker: 'joviandss-target-pool-conflict',
+    });
+  }
+  const created = { name, active: true, chap: s.chap.enabled, vips: portals.vipNames };
+  const r = await attachLowestFree(ctx, name, physical, [], s.lunsPerTarget).catch(async (e) => {
+    await deleteTargetIfEmpty(ctx, name);
+    throw e;
+  });
+  if (r && r !== 'recheck') return done(created, r.lun, r.scsiId, { target: true, lun: true });
+  await deleteTargetIfEmpty(ctx, name);
+  return 'again';
 }
 
 /** Tries the free LUN numbers in ascending order; 'recheck' when the volume got attached elsewhere meanwhile. */
@@ -185,19 +230,15 @@ async function attachLowestFree(
   return undefined;
 }
 
+/** Takes back a LUN this call attached; the caller holds the group's lock. */
 async function undoAttach(ctx: StorageContext, target: string, physical: string, targetCreated: boolean): Promise<void> {
   try {
     await t.detachLun(ctx.rest, target, physical);
-    if (targetCreated) await removeIfEmpty(ctx, target);
+    if (targetCreated) await deleteTargetIfEmpty(ctx, target);
     ctx.log.warn(`publish of ${physical} failed after attaching it to ${target}; detached it again`);
   } catch (e) {
     ctx.log.warn(`publish of ${physical} failed and its LUN on ${target} could not be taken back: ${(e as Error).message}`);
   }
-}
-
-async function removeIfEmpty(ctx: StorageContext, target: string): Promise<void> {
-  const luns = await t.listLuns(ctx.rest, target);
-  if (luns && luns.length === 0) await t.deleteTarget(ctx.rest, target);
 }
 
 /** Existing targets get their VIPs and CHAP repaired to match this storage. */
