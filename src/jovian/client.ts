@@ -115,7 +115,12 @@ export class RestClient {
           }
           // Transient: the appliance is alive but refused for now. A change request is checked
           // once more before it is resent, in case the refusal came after the change applied.
-          if (!idempotent && req.verify && (await req.verify())) return { status: 0, data: null, verified: true };
+          if (
+            !idempotent &&
+            req.verify &&
+            (await this.check(req.verify, req, fullPath, `JovianDSS answered ${req.method} ${fullPath} with ${outcome.reason}`))
+          )
+            return { status: 0, data: null, verified: true };
           uncertain = !idempotent;
           networkOnly = false;
           lastTransient = outcome.reason;
@@ -139,7 +144,14 @@ export class RestClient {
               { address },
             );
           }
-          if (await req.verify()) {
+          if (
+            await this.check(
+              req.verify,
+              req,
+              fullPath,
+              `no answer from JovianDSS for ${req.method} ${fullPath} (sent to ${address}: ${e.reason})`,
+            )
+          ) {
             this.o.log.info(`${req.method} ${fullPath}: answer lost, but the change is in place`);
             return { status: 0, data: null, verified: true };
           }
@@ -150,6 +162,26 @@ export class RestClient {
       if (round + 1 < this.retry.rounds) await this.backoff(round, retryAfterMs, req, fullPath, failures, lastTransient);
     }
     throw this.giveUp(req, fullPath, failures, lastTransient);
+  }
+
+  /**
+   * Runs `verify` for a change whose outcome is unknown. When the check itself cannot be made
+   * (the deadline ran out, no address answers), the error names the change and why its outcome
+   * is unknown — not the GET that `verify` happened to send.
+   */
+  private async check(verify: () => Promise<boolean>, req: RestRequest, fullPath: string, what: string): Promise<boolean> {
+    try {
+      return await verify();
+    } catch (e) {
+      if (!(e instanceof UnreachableError)) throw e;
+      const why =
+        e.details?.deadline === true || this.o.deadline.expired()
+          ? `the ${this.seconds(this.o.deadline.budgetMs)} s deadline ran out`
+          : e.message;
+      throw new OutcomeUnknownError(`${what}, and whether it applied could not be checked: ${why}; check the appliance before retrying`, {
+        request: `${req.method} ${fullPath}`,
+      });
+    }
   }
 
   /**
@@ -202,8 +234,20 @@ export class RestClient {
     const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** Math.min(round, 20));
     // Full jitter keeps twenty simultaneous jdssc processes from retrying in lockstep.
     const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, 30_000) : exp / 2 + (this.random() * exp) / 2;
-    if (delay >= this.o.deadline.remaining()) this.checkDeadline(req, path, failures, true, transient);
+    const left = this.o.deadline.remaining();
+    if (delay >= left && retryAfterMs !== undefined) {
+      // Say what really stopped us: a Retry-After longer than what is left is not "the deadline".
+      const wait = `the appliance asked to retry after ${this.seconds(retryAfterMs)} s, more than the ${this.seconds(left)} s left of the deadline`;
+      throw this.giveUp(req, path, failures, transient, ` (${wait})`);
+    }
+    if (delay >= left) this.checkDeadline(req, path, failures, true, transient);
     await this.o.clock.sleep(delay);
+  }
+
+  /** Milliseconds as seconds for messages: whole seconds, or one decimal below 10 s. */
+  private seconds(ms: number): string {
+    const s = ms / 1000;
+    return s >= 10 || Number.isInteger(s) ? String(Math.round(s)) : s.toFixed(1);
   }
 
   private checkDeadline(req: RestRequest, path: string, failures: string[], force = false, transient?: string): void {
@@ -212,20 +256,20 @@ export class RestClient {
     if (failures.length === 0) {
       throw new UnreachableError(
         `no answer from JovianDSS for ${req.method} ${path} within the ${budget} s deadline`,
-        { failures },
+        { failures, deadline: true },
         'timeout',
       );
     }
-    throw this.giveUp(req, path, failures, transient, ` (gave up at the ${budget} s deadline)`);
+    throw this.giveUp(req, path, failures, transient, ` (gave up at the ${budget} s deadline)`, true);
   }
 
-  private giveUp(req: RestRequest, path: string, failures: string[], transient?: string, when = ''): JdsscError {
+  /** `deadline`: the invocation deadline ended the attempts (callers word their message on it). */
+  private giveUp(req: RestRequest, path: string, failures: string[], transient?: string, when = '', deadline = false): JdsscError {
+    const details = deadline ? { failures, deadline } : { failures };
     if (transient) {
-      return new UnreachableError(`JovianDSS kept refusing ${req.method} ${path}: ${transient} (${summarise(failures)})${when}`, {
-        failures,
-      });
+      return new UnreachableError(`JovianDSS kept refusing ${req.method} ${path}: ${transient} (${summarise(failures)})${when}`, details);
     }
-    return new UnreachableError(`JovianDSS REST API unreachable: ${summarise(failures)}${when}`, { failures });
+    return new UnreachableError(`JovianDSS REST API unreachable: ${summarise(failures)}${when}, for ${req.method} ${path}`, details);
   }
 }
 

@@ -239,6 +239,37 @@ describe('deadline', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  test('a Retry-After beyond what is left says so: the real wait, the time left, the request', async () => {
+    const { c, clock } = client({ '127.0.0.1': [{ status: 429, headers: { 'retry-after': '30' }, body: '' }] }, { deadlineMs: 10_000 });
+    const e = await failure(c.request({ method: 'POST', path: '/volumes', body: {}, verify: async () => false }));
+    expect(e.exitCode).toBe(EXIT.UNREACHABLE);
+    expect(e.message).toMatch(/POST \/api\/v4\/pools\/Pool-0\/volumes/);
+    expect(e.message).toMatch(/the appliance asked to retry after 30 s, more than the 10 s left of the deadline/);
+    expect(e.message).not.toMatch(/gave up at/);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test('a hung POST whose check cannot be made in time names the POST, not the check', async () => {
+    const { c, clock } = client(
+      {
+        '127.0.0.1': [
+          (req) => {
+            clock.advance(req.timeoutMs); // no answer until the deadline
+            return new NetworkError('sent', `no answer within ${req.timeoutMs} ms`);
+          },
+          ok({}),
+        ],
+      },
+      { deadlineMs: 10_000, addresses: ['127.0.0.1'] },
+    );
+    const verify = async () => (await c.get('/volumes/v_a')).data !== null;
+    const e = await failure(c.request({ method: 'POST', path: '/volumes', body: { name: 'v_a' }, verify }));
+    expect(e.code).toBe('outcome_unknown');
+    expect(e.message).toMatch(/^no answer from JovianDSS for POST \/api\/v4\/pools\/Pool-0\/volumes/);
+    expect(e.message).toMatch(/could not be checked: the 10 s deadline ran out/);
+    expect(e.message).not.toMatch(/for GET/);
+  });
+
   test('each request gets what is left of the deadline as its timeout', async () => {
     const { c, http, clock } = client({ '127.0.0.1': [ok({})] }, { deadlineMs: 4000 });
     clock.advance(1500);
