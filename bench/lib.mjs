@@ -81,11 +81,28 @@ export async function startSimulator({ listen = '127.0.0.1' } = {}) {
     config,
     writeConfig,
     control,
-    env: { ...process.env, JDSSC_STATE_DIR: join(dir, 'state') },
+    // The journal is off unless a figure turns it on (never audit lines into a developer's journal).
+    env: { ...process.env, JDSSC_STATE_DIR: join(dir, 'state'), JDSSC_JOURNAL_SOCKET: '' },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A stand-in for journald's stream socket in its own process: it reads and drops every line. */
+export async function startFakeJournal(dir) {
+  const path = join(dir, 'journal.sock');
+  const child = spawn(process.execPath, ['-e', `require('net').createServer((s) => s.resume()).listen(${JSON.stringify(path)})`], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 20));
+  return {
+    path,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
     },
   };
 }

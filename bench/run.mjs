@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { compare, JDSSC, median, ROOT, startSimulator, timeRun } from './lib.mjs';
+import { compare, JDSSC, median, ROOT, startFakeJournal, startSimulator, timeRun } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const rows = [];
@@ -57,6 +57,20 @@ try {
       'minimal',
       minimal === null ? '' : n <= minimal ? 'ok' : `+${n - minimal}`,
     );
+  }
+
+  // --- 2b. the audit line's cost: the same changing command with and without its journal line ---
+  const journal = await startFakeJournal(sim.dir);
+  try {
+    const publish = ['target', 'publish', 'vm-100-disk-0', '--json'];
+    const audit = compare(
+      RUNS,
+      () => jd(publish, { JDSSC_JOURNAL_SOCKET: journal.path }).ms,
+      () => jd(publish, { JDSSC_JOURNAL_SOCKET: '' }).ms,
+    );
+    row('audit line: target publish (already published)', ms(audit.value), `no audit line: ${ms(audit.baseline)}`, 'not measurable', ratio(audit));
+  } finally {
+    await journal.stop();
   }
 
   // --- 3. listing at scale -------------------------------------------------------------------

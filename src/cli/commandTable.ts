@@ -2,6 +2,7 @@
 // libraries load inside `run` (axios on the first REST request).
 import cleanup from '../commands/cleanup/cleanup';
 import loginActivate from '../commands/login/activate';
+import metrics from '../commands/metrics/metrics';
 import loginDeactivate from '../commands/login/deactivate';
 import loginList from '../commands/login/list';
 import loginRescan from '../commands/login/rescan';
@@ -63,4 +64,4 @@ export const NOUNS: NounDef[] = [
 ];
 
 /** Commands that are verbs on their own (`jdssc cleanup`). */
-export const TOP_LEVEL: CommandDef[] = [cleanup];
+export const TOP_LEVEL: CommandDef[] = [cleanup, metrics];
