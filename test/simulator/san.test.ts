@@ -65,6 +65,16 @@ describe('targets', () => {
     expect(hooks).toEqual([`created Pool-0 ${T0} 127.0.0.2,127.0.0.3`]);
   });
 
+  test('the target list is unpaged: page/per_page are not honoured, the answer is always the plain array', async () => {
+    await newTarget(T0);
+    await newTarget(T1);
+    const plain = (await call(sim, 'GET', targets())).json.data;
+    expect(plain.map((t: { name: string }) => t.name)).toEqual([T0, T1]);
+    for (const q of ['?page=0', '?page=1&per_page=1', '?page=5&per_page=25']) {
+      expect((await call(sim, 'GET', targets(q))).json).toEqual({ data: plain, error: null });
+    }
+  });
+
   test('without vip_allowed_portals the target is created unrestricted', async () => {
     expect((await newTarget()).json.data.vip_allowed_portals).toEqual({ enabled: false, assigned_vips: [] });
   });

@@ -49,6 +49,15 @@ describe('create, list, get', () => {
     expect(missing.json.error).toMatchObject({ errno: 1, message: 'Zfs resource: Pool-0/v_nope not found in this collection.' });
   });
 
+  test('the pool-wide listing gives creation as the same integer epoch as the per-volume listing', async () => {
+    await createSnapshot(sim, 'v_src', 's_a');
+    const perVolume = (await call(sim, 'GET', poolPath('/volumes/v_src/snapshots?page=0'))).json.data.entries[0];
+    const poolWide = (await call(sim, 'GET', poolPath('/volumes/snapshots?page=0'))).json.data.entries[0];
+    expect(poolWide).toMatchObject({ volume: 'v_src', name: 's_a', properties: { creation: 1_700_000_000 } });
+    expect(typeof poolWide.properties.creation).toBe('number');
+    expect(poolWide.properties.creation).toBe(perVolume.properties.creation);
+  });
+
   test('the newerNotFound fault answers a missing volume on snapshot pages the newer way', async () => {
     await sim.faults.add({ kind: 'newerNotFound' });
     const r = await call(sim, 'GET', poolPath('/volumes/v_nope/snapshots?page=0'));

@@ -3,6 +3,8 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { createAddressMemory, noAddressMemory, type AddressMemory } from '../../src/jovian/addressMemory';
 import { RestClient } from '../../src/jovian/client';
 import { NetworkError, type HttpRequest, type HttpResponse, type HttpSender } from '../../src/jovian/httpTypes';
+import { listSnapshots } from '../../src/jovian/snapshots';
+import { listTargets } from '../../src/jovian/targets';
 import { EXIT, JdsscError } from '../../src/errors';
 import { nullLogger } from '../../src/log/logger';
 import { Deadline } from '../../src/util/deadline';
@@ -308,5 +310,26 @@ describe('paging', () => {
     const got: unknown[] = [];
     for await (const p of c.pages('/volumes', 100)) got.push(...p);
     expect(got).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('listing shapes jdssc reads', () => {
+  test('snapshot listings: an integer creation (v4) and a date string (older) read alike; createtxg when given', async () => {
+    const at = new Date(2023, 8, 19, 1, 8, 25).getTime() / 1000;
+    const entries = [
+      { name: 's_a', properties: { guid: '1', creation: at } },
+      { name: 's_b', guid: '2', creation: '2023-9-19 1:8:25', createtxg: '17' },
+    ];
+    const { c } = client({ '127.0.0.1': [ok({ results: 2, entries }), ok({ results: 2, entries: [] })] });
+    expect(await listSnapshots(c, 'v_x')).toEqual([
+      { name: 's_a', guid: '1', creation: at, createtxg: undefined, size: undefined },
+      { name: 's_b', guid: '2', creation: at, createtxg: 17, size: undefined },
+    ]);
+  });
+
+  test('the target list is read as the plain array the appliance gives, in one request', async () => {
+    const { c, http } = client({ '127.0.0.1': [ok([{ name: 'iqn.x:a', active: true }])] });
+    expect((await listTargets(c)).map((t) => t.name)).toEqual(['iqn.x:a']);
+    expect(http.log.map((r) => r.path)).toEqual(['/api/v4/pools/Pool-0/san/iscsi/targets']);
   });
 });

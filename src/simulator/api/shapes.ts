@@ -124,13 +124,13 @@ export function snapshotListEntryV3(pool: PoolRec, vol: VolumeRec, snap: Snapsho
   return full;
 }
 
-/** Pool-wide snapshot listing entry (GET /volumes/snapshots). */
+/** Pool-wide snapshot listing entry (GET /volumes/snapshots): a v4 listing, so `creation` is an integer epoch too. */
 export function poolSnapshotEntry(pool: PoolRec, vol: VolumeRec, snap: SnapshotRec): Record<string, unknown> {
   return {
     volume: vol.name,
     name: snap.name,
     clones: cloneNames(pool, snap).join(','),
-    properties: { creation: String(epochSeconds(snap.creationMs)) },
+    properties: { creation: epochSeconds(snap.creationMs) },
   };
 }
 

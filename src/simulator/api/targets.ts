@@ -2,7 +2,6 @@
 import { isIP } from 'node:net';
 import { errors } from './errors';
 import type { TargetRec } from '../model/model';
-import { paginate } from './paging';
 import {
   createTarget,
   deleteTarget,
@@ -70,11 +69,9 @@ function withBody(ctx: HandlerContext, target: TargetRec, body: Record<string, u
   return next;
 }
 
+/** The appliance does not page this list: page/per_page are ignored, the answer is always the plain array. */
 export function listTargets(ctx: HandlerContext): Reply {
-  const targets = [...ctx.pool.targets.values()];
-  // Unpaged (a plain array) unless the caller asks for a page.
-  if (ctx.query.has('page')) return ok(paginate(targets, ctx.query, (t) => targetShape(ctx.pool, t)));
-  return ok(targets.map((t) => targetShape(ctx.pool, t)));
+  return ok([...ctx.pool.targets.values()].map((t) => targetShape(ctx.pool, t)));
 }
 
 export async function createTargetHandler(ctx: HandlerContext): Promise<Reply> {
