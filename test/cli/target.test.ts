@@ -157,7 +157,8 @@ describe('detaching while other hosts are logged in', () => {
 
   test("this host's own sessions never block", async () => {
     env.sim.setSessions('Pool-0', T, [{ initiator_name: ME.toUpperCase(), ip: '127.0.0.11' }]);
-    expect((await env.okJson(['--host-root', hostRoot, 'target', 'unpublish', 'vm-130-disk-0'])).targetDeleted ?? true).toBeTruthy();
+    const u = await env.okJson(['--host-root', hostRoot, 'target', 'unpublish', 'vm-130-disk-0']);
+    expect(u).toMatchObject({ wasPublished: true, detached: [{ target: T, lun: 0, targetDeleted: true }] });
     expect((await env.okJson(['target', 'get', 'vm-130-disk-0'])).published).toBe(false);
   });
 
@@ -302,5 +303,85 @@ describe('many publishes at once', () => {
       expect(luns.length).toBeGreaterThan(0);
       expect(luns.length).toBeLessThanOrEqual(3);
     }
+  });
+});
+
+describe('a refusal leaves no trace: inputs are read before the first change', () => {
+  test('publishing a disk that does not exist is exit 3 and sends no change (no target made and taken back)', async () => {
+    env.sim.requests.reset();
+    const r = await env.run(['target', 'publish', 'vm-180-disk-0', '--json']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/vm-180-disk-0 does not exist/);
+    expect(env.mutations()).toBe(0);
+    expect(await targetsOnArray()).not.toContain(`${PREFIX}:vm-180-0`);
+  });
+
+  test('publishing a snapshot that does not exist sends no change either (no export clone attempt)', async () => {
+    await env.okJson(['volume', 'create', 'vm-181-disk-0', '--size', '4M']);
+    env.sim.requests.reset();
+    const r = await env.run(['target', 'publish', 'vm-181-disk-0', '--snapshot', 'nope', '--json']);
+    expect(r.code).toBe(3);
+    expect(env.mutations()).toBe(0);
+  });
+});
+
+describe('cluster_prefix keeps the targets of two clusters apart', () => {
+  const cluster = (prefix?: string) => (args: string[]) => env.okJson(prefix ? ['--cluster-prefix', prefix, ...args] : args);
+  const lunsOf = async (t: string) =>
+    (await env.rest('GET', `/san/iscsi/targets/${t}/luns`)).json.data.map((l: { name: string }) => l.name).sort();
+
+  test('two clusters on one pool, VM 999 each → two targets, each holding only its own disk', async () => {
+    const a = cluster('pveA');
+    const b = cluster('pveB');
+    await a(['volume', 'create', 'vm-999-disk-0', '--size', '4M']);
+    await b(['volume', 'create', 'vm-999-disk-0', '--size', '4M']);
+    const pa = await a(['target', 'publish', 'vm-999-disk-0']);
+    const pb = await b(['target', 'publish', 'vm-999-disk-0']);
+    expect(pa.target).toBe(`${PREFIX}:pvea-vm-999-0`);
+    expect(pb.target).toBe(`${PREFIX}:pveb-vm-999-0`);
+    expect(await lunsOf(pa.target)).toEqual(['v_pveA_vm-999-disk-0']);
+    expect(await lunsOf(pb.target)).toEqual(['v_pveB_vm-999-disk-0']);
+    // Each cluster finds its own publication again; unpublishing one leaves the other alone.
+    expect(await a(['target', 'get', 'vm-999-disk-0'])).toMatchObject({ published: true, target: pa.target });
+    await a(['target', 'unpublish', 'vm-999-disk-0']);
+    expect(await targetsOnArray()).not.toContain(pa.target);
+    expect(await lunsOf(pb.target)).toEqual(['v_pveB_vm-999-disk-0']);
+    await b(['target', 'unpublish', 'vm-999-disk-0']);
+  });
+
+  test('without a cluster prefix the names stay exactly as upstream names them, and existing targets keep working', async () => {
+    const none = cluster();
+    await none(['volume', 'create', 'vm-998-disk-0', '--size', '4M']);
+    await none(['volume', 'create', 'vm-998-disk-1', '--size', '4M']);
+    // A target made by upstream jdssc (or an earlier version): the next disk joins it.
+    await env.rest('POST', '/san/iscsi/targets', {
+      name: `${PREFIX}:vm-998-0`,
+      active: true,
+      vip_allowed_portals: { enabled: true, assigned_vips: ['vip0', 'vip1'] },
+    });
+    await env.rest('POST', `/san/iscsi/targets/${PREFIX}:vm-998-0/luns`, { name: 'v_vm-998-disk-0', lun: 0 });
+    expect(await none(['target', 'publish', 'vm-998-disk-0'])).toMatchObject({ target: `${PREFIX}:vm-998-0`, lun: 0 });
+    expect(await none(['target', 'publish', 'vm-998-disk-1'])).toMatchObject({
+      target: `${PREFIX}:vm-998-0`,
+      lun: 1,
+      created: { target: false },
+    });
+    await none(['target', 'unpublish', 'vm-998-disk-0']);
+    await none(['target', 'unpublish', 'vm-998-disk-1']);
+    expect(await targetsOnArray()).not.toContain(`${PREFIX}:vm-998-0`);
+  });
+
+  test("cleanup judges only its own cluster's targets: another cluster's empty target is not its orphan", async () => {
+    await env.rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:pvea-vm-997-0`, active: true });
+    const orphanTargets = async (prefix?: string) =>
+      (
+        await env.run([...(prefix ? ['--cluster-prefix', prefix] : []), 'cleanup', '--vmids', '1', '--only', 'array', '--json'])
+      ).json.items
+        .filter((i: { kind: string }) => i.kind === 'empty-target')
+        .map((i: { name: string }) => i.name);
+    expect(await orphanTargets()).not.toContain(`${PREFIX}:pvea-vm-997-0`);
+    expect(await orphanTargets('pveB')).not.toContain(`${PREFIX}:pvea-vm-997-0`);
+    expect(await orphanTargets('pveA')).toContain(`${PREFIX}:pvea-vm-997-0`);
+    await env.rest('DELETE', `/san/iscsi/targets/${PREFIX}:pvea-vm-997-0`);
   });
 });
