@@ -1,5 +1,8 @@
 // Bad input: every case gets its documented exit code, one clear line on stderr, and not a
 // single mutating request reaches the array (checked in the simulator's request log).
+// Input that conflicts with the array's state (taken names, missing parents, sizes beyond the
+// pool, a wrong password) gets the same, except that one change the appliance refuses whole
+// may be sent: nothing is changed, and nothing has to be undone.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
@@ -11,6 +14,7 @@ beforeAll(async () => {
   env = await cliEnv();
   expect((await env.run(['volume', 'create', 'vm-100-disk-0', '--size', '1G'])).code).toBe(0);
   expect((await env.run(['snapshot', 'create', 'vm-100-disk-0', 'base'])).code).toBe(0);
+  expect((await env.run(['volume', 'create', 'vm-100-disk-1', '--size', '1G'])).code).toBe(0);
   const f = (name: string, text: string, mode = 0o600) => {
     const p = join(env.dir, name);
     writeFileSync(p, text);
@@ -24,6 +28,7 @@ beforeAll(async () => {
     unreadable: f('unreadable.yaml', 'pool_name: x\n', 0o000),
     worldPw: f('world.pw', `${env.password}\n`, 0o644),
     emptyPw: f('empty.pw', '\n'),
+    wrongPw: f('wrong.pw', 'not-the-Password-1\n'),
   };
 });
 afterAll(async () => env.close());
@@ -79,6 +84,76 @@ test.each(cases)('%s → exit %#', async (_label, args, code, why) => {
   expect(r.json?.error?.exit).toBe(code);
   expect(env.mutations()).toBe(0);
   expect(r.stderr).not.toContain('hunter2hunter2');
+});
+
+/** Every volume with its size and snapshots, to compare before and after. */
+const arrayState = () => [...env.sim.state.pool('Pool-0')!.volumes.values()].map((v) => [v.name, v.volsize, [...v.snapshots.keys()]]);
+
+/** [label, args, exit code, stderr pattern, refused changes allowed (0 when reads prove it first)] */
+const conflictCases: Array<[string, string[], number, RegExp, number]> = [
+  // taken names
+  ['create onto a taken name', ['volume', 'create', 'vm-100-disk-0', '--size', '1G'], 4, /already exists/, 1],
+  [
+    'snapshot onto a taken name',
+    ['snapshot', 'create', 'vm-100-disk-0', 'base'],
+    4,
+    /snapshot base of volume vm-100-disk-0 already exists/,
+    1,
+  ],
+  ['rename onto a taken name', ['volume', 'rename', 'vm-100-disk-0', 'vm-100-disk-1'], 4, /vm-100-disk-1 already exists/, 0],
+  ['whole-volume clone onto a taken name', ['volume', 'clone', 'vm-100-disk-0', 'vm-100-disk-1'], 4, /vm-100-disk-1 already exists/, 0],
+  [
+    'snapshot clone onto a taken name',
+    ['volume', 'clone', 'vm-100-disk-0', 'vm-100-disk-1', '--snapshot', 'base'],
+    4,
+    /vm-100-disk-1 already exists/,
+    1,
+  ],
+  // missing parents
+  ['snapshot of a missing volume', ['snapshot', 'create', 'vm-404-disk-0', 's'], 3, /volume vm-404-disk-0 does not exist/, 1],
+  [
+    'clone of a missing snapshot',
+    ['volume', 'clone', 'vm-100-disk-0', 'vm-105-disk-0', '--snapshot', 'nope'],
+    3,
+    /snapshot nope of volume vm-100-disk-0 does not exist/,
+    1,
+  ],
+  ['clone of a missing volume', ['volume', 'clone', 'vm-404-disk-0', 'vm-105-disk-0'], 3, /volume vm-404-disk-0 does not exist/, 0],
+  ['rename of a missing volume', ['volume', 'rename', 'vm-404-disk-0', 'vm-105-disk-0'], 3, /volume vm-404-disk-0 does not exist/, 0],
+  // sizes beyond the pool (100 GiB)
+  ['create larger than the pool', ['volume', 'create', 'vm-106-disk-0', '--size', '200G'], 8, /not enough free space/, 1],
+  ['resize beyond the pool', ['volume', 'resize', 'vm-100-disk-0', '--size', '200G'], 8, /not enough free space/, 1],
+];
+
+test.each(conflictCases)('conflict: %s → its exit code, no change, no undo', async (_label, args, code, why, refused) => {
+  env.sim.requests.reset();
+  const before = arrayState();
+  const r = await env.run([...args, '--json']);
+  expect(r.code).toBe(code);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(why);
+  expect(r.json?.error?.exit).toBe(code);
+  const changes = env.sim.requests.all().filter((q) => ['POST', 'PUT', 'DELETE'].includes(q.method));
+  // at most the one change the appliance refused; nothing it accepted, so nothing to undo
+  expect(changes.filter((q) => q.status < 300)).toEqual([]);
+  expect(changes.length).toBe(refused);
+  expect(arrayState()).toEqual(before);
+});
+
+test('a wrong password → exit 7, one line, nothing changed, the password never shown', async () => {
+  env.sim.requests.reset();
+  const r = await env.run(['--password-file', files.wrongPw, 'volume', 'create', 'vm-107-disk-0', '--size', '1G', '--json']);
+  expect(r.code).toBe(7);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: authentication failed/);
+  expect(r.json?.error?.exit).toBe(7);
+  expect(env.sim.requests.all().filter((q) => q.status < 300)).toEqual([]);
+  expect(env.sim.requests.count({ mutatingOnly: true })).toBeLessThanOrEqual(1);
+  expect(r.stdout + r.stderr).not.toContain('not-the-Password-1');
+  expect(r.stdout + r.stderr).not.toContain(env.password);
 });
 
 const configCases: Array<[string, () => string[], RegExp]> = [
