@@ -68,7 +68,13 @@ try {
       () => jd(publish, { JDSSC_JOURNAL_SOCKET: journal.path }).ms,
       () => jd(publish, { JDSSC_JOURNAL_SOCKET: '' }).ms,
     );
-    row('audit line: target publish (already published)', ms(audit.value), `no audit line: ${ms(audit.baseline)}`, 'not measurable', ratio(audit));
+    row(
+      'audit line: target publish (already published)',
+      ms(audit.value),
+      `no audit line: ${ms(audit.baseline)}`,
+      'not measurable',
+      ratio(audit),
+    );
   } finally {
     await journal.stop();
   }

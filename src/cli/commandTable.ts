@@ -3,6 +3,7 @@
 import cleanup from '../commands/cleanup/cleanup';
 import loginActivate from '../commands/login/activate';
 import metrics from '../commands/metrics/metrics';
+import supportBundle from '../commands/support/bundle';
 import loginDeactivate from '../commands/login/deactivate';
 import loginList from '../commands/login/list';
 import loginRescan from '../commands/login/rescan';
@@ -64,4 +65,4 @@ export const NOUNS: NounDef[] = [
 ];
 
 /** Commands that are verbs on their own (`jdssc cleanup`). */
-export const TOP_LEVEL: CommandDef[] = [cleanup, metrics];
+export const TOP_LEVEL: CommandDef[] = [cleanup, metrics, supportBundle];
