@@ -1,6 +1,10 @@
 // Proxmox starts ~20 VMs at once on boot: 20 jdssc processes publishing disks of one VM and of
-// different VMs must not create duplicate targets or put two volumes on one LUN.
+// different VMs must not create duplicate targets or put two volumes on one LUN. And processes
+// on two nodes (own state dirs, one shared pve folder) unpublishing a VM's last disk while
+// publishing another of its disks must never report a LUN that the target's deletion took away.
 import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 
@@ -10,12 +14,12 @@ beforeAll(async () => {
 });
 afterAll(async () => env.close());
 
-function jdssc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function jdssc(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       'bin/jdssc',
       ['-c', env.config, ...args],
-      { env: { ...process.env, JDSSC_STATE_DIR: `${env.dir}/state` } },
+      { env: { ...process.env, JDSSC_STATE_DIR: `${env.dir}/state`, ...extraEnv } },
       (err, stdout, stderr) => {
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
@@ -46,4 +50,39 @@ test('20 processes at once: one VM with 10 disks, ten VMs with one disk each', a
   const pool = env.sim.state.pool('Pool-0')!;
   expect(pool.targets.size).toBe(12);
   for (const t of pool.targets.values()) expect(t.luns.size).toBeGreaterThan(0);
+}, 60_000);
+
+test('two nodes, 20 processes: unpublishing the last disk of 10 VMs while publishing another disk of each (slow DELETE)', async () => {
+  const pve = join(env.dir, 'pve');
+  mkdirSync(join(pve, 'priv'), { recursive: true });
+  const onNode = (node: string) => ({ JDSSC_STATE_DIR: join(env.dir, `state-${node}`), JDSSC_PVE_ROOT: pve });
+  const vmids = Array.from({ length: 10 }, (_, i) => 320 + i);
+  for (const vmid of vmids) {
+    for (const d of [0, 1]) expect((await env.run(['volume', 'create', `vm-${vmid}-disk-${d}`, '--size', '1M'])).code).toBe(0);
+    expect((await env.run(['target', 'publish', `vm-${vmid}-disk-0`])).code).toBe(0);
+  }
+  const fault = await env.sim.faults.add({
+    kind: 'latency',
+    ms: 1500,
+    count: 0,
+    match: { method: 'DELETE', path: '/san/iscsi/targets/[^/]+$' },
+  });
+  const runs = vmids.flatMap((vmid) => [
+    jdssc(['target', 'unpublish', `vm-${vmid}-disk-0`, '--json'], onNode('a')),
+    new Promise((r) => setTimeout(r, 600)).then(() => jdssc(['target', 'publish', `vm-${vmid}-disk-1`, '--json'], onNode('b'))),
+  ]);
+  const results = await Promise.all(runs);
+  env.sim.faults.remove(fault[0].id);
+  for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+
+  const pool = env.sim.state.pool('Pool-0')!;
+  let falseSuccesses = 0;
+  for (const [i, vmid] of vmids.entries()) {
+    const p = JSON.parse(results[2 * i + 1].stdout) as { target: string; lun: number };
+    const id = pool.volumeIdsByName.get(`v_vm-${vmid}-disk-1`);
+    if (pool.targets.get(p.target)?.luns.get(p.lun)?.volumeId !== id) falseSuccesses++;
+  }
+  console.log(`two nodes, child processes: ${JSON.stringify({ rounds: vmids.length, falseSuccesses })}`);
+  expect(falseSuccesses).toBe(0);
+  expect(readdirSync(join(pve, 'priv', 'lock'))).toEqual([]);
 }, 60_000);
