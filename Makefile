@@ -53,13 +53,13 @@ test: system-deps lint test-fast e2e
 # fake tools, reliability, simulator, and the Perl plugin tests. What a newcomer runs first.
 test-quick: lint typecheck build
 	$(JEST) --testPathIgnorePatterns '/test/datapath/' '/test/packaging/'
-	prove -j2 -r test/plugin
+	prove -j2 -r test/plugin test/pve
 
 # Everything but the test VM: type check, bundle, every jest tier (the real-parts tier needs tgt
 # and libiscsi-bin, packaging needs dpkg-dev and fakeroot), and the Perl plugin tests (prove).
 test-fast: typecheck build
 	$(JEST)
-	prove -j4 -r test/plugin
+	prove -j4 -r test/plugin test/pve
 
 test-unit: deps
 	$(JEST) test/unit

@@ -6,7 +6,7 @@
 # the command to run. `make test-quick` needs none of them.
 set -euo pipefail
 
-PACKAGES=(tgt open-iscsi libiscsi-bin qemu-system-x86 debootstrap cpio kmod python3 xz-utils dpkg-dev fakeroot perl)
+PACKAGES=(tgt open-iscsi libiscsi-bin qemu-system-x86 debootstrap cpio kmod python3 xz-utils dpkg-dev fakeroot perl libanyevent-perl libclone-perl libtimedate-perl libdevel-cycle-perl libencode-locale-perl libfilesys-df-perl libhttp-message-perl libio-stringy-perl liblinux-inotify2-perl libnet-dbus-perl libnet-ip-perl libnet-ssleay-perl libnetaddr-ip-perl libxml-libxml-perl libfile-chdir-perl libwww-perl libposix-strptime-perl libstring-shellquote-perl libuuid-perl libcrypt-openssl-rsa-perl libjson-perl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
