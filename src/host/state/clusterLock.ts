@@ -106,7 +106,11 @@ async function acquireDir(
       env.log.debug(`cluster lock ${path} acquired after ${env.clock.now() - started} ms (${purpose})`);
       return held;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HostError(`cannot take cluster lock ${path}: ${errCode(e)}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      // pmxcfs turns read-only without quorum: say so, as cfs_lock does ("no quorum!").
+      const hint =
+        code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ' (is the cluster quorate? pmxcfs refuses writes without quorum)' : '';
+      if (code !== 'EEXIST') throw new HostError(`cannot take cluster lock ${path}: ${errCode(e)}${hint}`);
     }
     const age = ageOf(fs, path, wallNow);
     if (age === undefined) continue; // released between our mkdir and our look: try again at once
