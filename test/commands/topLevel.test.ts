@@ -1,7 +1,9 @@
-// `jdssc cleanup` (the top-level command) through its seam: argv → the args `run` receives
-// (parse only, defaults included), bad argv → one-line usage error before anything runs, and its
-// `human` report on and off a colour TTY (quiet when there is nothing to report).
+// The top-level commands (cleanup, metrics, support-bundle) through their seam: argv → the args
+// `run` receives (parse only, defaults included), bad argv → one-line usage error before anything
+// runs, and each `human` renderer on and off a colour TTY (cleanup is quiet when nothing is found).
 import cleanup from '../../src/commands/cleanup/cleanup';
+import metrics from '../../src/commands/metrics/metrics';
+import supportBundle from '../../src/commands/support/bundle';
 import type { CleanupItem, CleanupReport } from '../../src/flows/cleanup';
 import { commandTier, type BadCase, type HumanCase, type ParseCase } from './seam';
 
@@ -14,11 +16,26 @@ const PARSE: ParseCase[] = [
     def: cleanup,
     args: { ...DEFAULTS, apply: true, grace: '0', only: 'array', vmids: '100,101' },
   },
+  { argv: ['metrics'], def: metrics, args: { snapshots: true } },
+  {
+    argv: ['metrics', '--no-snapshots', '--skip-host', '--output', '/var/lib/prometheus/node-exporter/jdssc.prom'],
+    def: metrics,
+    args: { snapshots: false, 'skip-host': true, skipHost: true, output: '/var/lib/prometheus/node-exporter/jdssc.prom' },
+  },
+  { argv: ['support-bundle'], def: supportBundle, args: { 'log-lines': '1000', logLines: '1000' } },
+  {
+    argv: ['support-bundle', '--output', '/root/case-1234.tar.gz', '--log-lines', '2000', '--skip-array'],
+    def: supportBundle,
+    args: { output: '/root/case-1234.tar.gz', 'log-lines': '2000', logLines: '2000', 'skip-array': true, skipArray: true },
+  },
 ];
 
 const BAD: BadCase[] = [
   { argv: ['cleanup', '--only', 'both'], def: cleanup, message: /Argument: only, Given: "both", Choices: "host", "array"/ },
   { argv: ['cleanup', 'now'], def: cleanup, message: /Unknown argument: now/ },
+  { argv: ['metrics', 'pool'], def: metrics, message: /Unknown argument: pool/ },
+  { argv: ['support-bundle', '--skip-arrays'], def: supportBundle, message: /Unknown arguments?: skip-arrays/ },
+  { argv: ['cleanups'], message: /Unknown argument: cleanups/ },
 ];
 
 const item = (over: Partial<CleanupItem>): CleanupItem => ({
@@ -82,6 +99,38 @@ const HUMAN: HumanCase[] = [
     def: cleanup,
     result: { ...applied, items: [], remaining: 0 },
     lines: [],
+    bold: [],
+  },
+  {
+    name: 'metrics on stdout: the exposition text as it is',
+    def: metrics,
+    result: {
+      up: true,
+      error: null,
+      output: null,
+      metrics: [],
+      exit: 0,
+      text: '# HELP jdssc_up 1 when the array answered\n# TYPE jdssc_up gauge\njdssc_up{storage="jdss-Pool-0"} 1\n',
+    },
+    lines: ['# HELP jdssc_up 1 when the array answered', '# TYPE jdssc_up gauge', 'jdssc_up{storage="jdss-Pool-0"} 1'],
+    bold: [],
+  },
+  {
+    name: 'metrics --output: nothing on stdout',
+    def: metrics,
+    result: { up: true, error: null, output: '/tmp/jdssc.prom', metrics: [], exit: 0 },
+    lines: [],
+    bold: [],
+  },
+  {
+    name: 'support-bundle: the file, how many files, and what was skipped',
+    def: supportBundle,
+    result: {
+      output: '/root/case-1234.tar.gz',
+      files: ['versions.txt', 'config/jdss-Pool-0.yaml', 'manifest.json'],
+      skipped: [{ part: 'pool check', reason: '--skip-array' }],
+    },
+    lines: ['wrote /root/case-1234.tar.gz (3 files)', '  skipped pool check: --skip-array'],
     bold: [],
   },
 ];
