@@ -189,14 +189,14 @@ describe('cleanup removes only what it has proven unused', () => {
         result: null,
       }),
     ]);
-    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toHaveLength(2);
+    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102)!.luns).toHaveLength(2);
 
     iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '--logout']);
     iscsiadm(['-m', 'node', '-T', T102, '-p', '127.0.0.2:3260', '-o', 'delete']);
     const gone = await env.run(['cleanup', '--vmids', '100,101,102', '--only', 'array', '--apply', '--grace', '0', '--json']);
     expect(gone.code).toBe(0);
     expect(arrayItems(gone)).toEqual([expect.objectContaining({ kind: 'dangling-lun', keep: null, result: 'detached' })]);
-    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102).luns).toEqual([
+    expect((await env.okJson(['target', 'list'])).targets.find((t: { name: string }) => t.name === T102)!.luns).toEqual([
       { lun: 0, volume: 'vm-102-disk-0' },
     ]);
   });

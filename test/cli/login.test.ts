@@ -37,7 +37,7 @@ describe('login activate / deactivate', () => {
       multipath: true,
       degraded: false,
       sizeBytes: 2 ** 30,
-      device: join(env.host!.root, 'dev/mapper', vol.wwid),
+      device: join(env.host!.root, 'dev/mapper', vol.wwid!),
     });
     expect(a.portals.map((p: { address: string; ok: boolean }) => `${p.address}:${p.ok}`)).toEqual(['127.0.0.2:true', '127.0.0.3:true']);
     expect(
@@ -66,7 +66,7 @@ describe('login activate / deactivate', () => {
     env.sim.requests.reset();
     expect(await env.okJson(['login', 'status', 'vm-200-disk-0'])).toMatchObject({
       active: false,
-      device: join(env.host!.root, 'dev/mapper', vol.wwid),
+      device: join(env.host!.root, 'dev/mapper', vol.wwid!),
     });
     expect(env.sim.requests.count({})).toBe(1);
     expect((await env.run(['login', 'status', 'vm-404-disk-0'])).code).toBe(3);
@@ -80,7 +80,7 @@ describe('login activate / deactivate', () => {
     expect(d.results[0].portals.every((p: { action: string }) => p.action === 'kept')).toBe(true);
     expect(sessions().length).toBe(2);
     const first = await env.okJson(['login', 'status', 'vm-100-disk-0']);
-    expect(existsSync(first.device)).toBe(true);
+    expect(existsSync(first.device!)).toBe(true);
     expect(existsSync(b.device)).toBe(false);
     // the LUN stays published for the next start or a migration
     expect((await env.okJson(['target', 'get', 'vm-100-disk-1'])).published).toBe(true);

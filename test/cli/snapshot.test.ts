@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { volumeByName } from '../../src/simulator/model/model';
+import type { RollbackCheck, RollbackResult } from '../../src/storage';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 
 let env: CliEnv;
@@ -50,9 +51,9 @@ describe('snapshot create / list / delete', () => {
     const l = await env.okJson(['snapshot', 'list', 'vm-200-disk-0']);
     expect(l.snapshots.map((s: { name: string }) => s.name)).toEqual(['first', 'second.one']);
     expect(l.snapshots[0]).toEqual({ name: 'first', guid: expect.stringMatching(/^\d+$/), creation: expect.any(Number), size: null });
-    expect(Math.abs(l.snapshots[0].creation - Date.now() / 1000)).toBeLessThan(60);
+    expect(Math.abs(l.snapshots[0].creation! - Date.now() / 1000)).toBeLessThan(60);
     const sized = await env.okJson(['snapshot', 'list', 'vm-200-disk-0', '--size']);
-    expect(sized.snapshots.every((s: { size: number }) => s.size === 8 * 2 ** 20)).toBe(true);
+    expect(sized.snapshots.every((s: { size: number | null }) => s.size === 8 * 2 ** 20)).toBe(true);
   });
 
   test('list of a missing volume is exit 3', async () => {
@@ -113,7 +114,7 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
     const r = await env.run(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--json']);
     expect(r.code).toBe(5);
     expect(r.json.error.details.snapshots).toEqual(['snap2', 'snap3']);
-    const done = await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--destroy-newer']);
+    const done = await env.okJson<RollbackResult>(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--destroy-newer']);
     expect(done.destroyed).toEqual(['snap2', 'snap3']);
     expect(arraySnapshots('v_vm-210-disk-0')).toEqual(['s_snap1']);
   });
@@ -133,7 +134,7 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
     await env.okJson(['volume', 'create', 'vm-230-disk-0', '--size', '8M']);
     await snapshotsAt('vm-230-disk-0', ['old', 'new']);
     await env.okJson(['volume', 'clone', 'vm-230-disk-0', 'vm-231-disk-0', '--snapshot', 'new']);
-    const check = await env.okJson(['snapshot', 'rollback', 'vm-230-disk-0', 'old', '--check']);
+    const check = await env.okJson<RollbackCheck>(['snapshot', 'rollback', 'vm-230-disk-0', 'old', '--check']);
     expect(check.blockers).toEqual({ snapshots: ['new'], clones: ['vm-231-disk-0'] });
     const r = await env.run(['snapshot', 'rollback', 'vm-230-disk-0', 'old', '--destroy-newer', '--json']);
     expect(r.code).toBe(5);
@@ -145,13 +146,13 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
     await env.okJson(['volume', 'create', 'vm-240-disk-0', '--size', '8M']);
     await snapshotsAt('vm-240-disk-0', ['a', 'b']);
     await env.sim.faults.add({ kind: 'staleList', count: 1, match: { path: 'snapshots$' } });
-    const check = await env.okJson(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--check']);
+    const check = await env.okJson<RollbackCheck>(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--check']);
     expect(check.possible).toBe(false);
   });
 
   test('--destroy-newer past a stale listing reports the unlisted snapshot it destroyed too', async () => {
     await env.sim.faults.add({ kind: 'staleList', count: 1, match: { path: 'snapshots$' } });
-    const r = await env.okJson(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--destroy-newer']);
+    const r = await env.okJson<RollbackResult>(['snapshot', 'rollback', 'vm-240-disk-0', 'a', '--destroy-newer']);
     expect(r.destroyed).toEqual(['(unlisted snapshot)']);
     expect(arraySnapshots('v_vm-240-disk-0')).toEqual(['s_a']);
   });

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { cliEnv, type CliEnv } from '../helpers/cli';
+import { cliEnv, type CliEnv, type ResultOf } from '../helpers/cli';
 
 let env: CliEnv;
 const PREFIX = 'iqn.2025-04.proxmox.joviandss.iscsi';
@@ -326,7 +326,10 @@ describe('a refusal leaves no trace: inputs are read before the first change', (
 });
 
 describe('cluster_prefix keeps the targets of two clusters apart', () => {
-  const cluster = (prefix?: string) => (args: string[]) => env.okJson(prefix ? ['--cluster-prefix', prefix, ...args] : args);
+  const cluster =
+    (prefix?: string) =>
+    <const A extends readonly string[]>(args: A) =>
+      env.okJson<ResultOf<A>>(prefix ? ['--cluster-prefix', prefix, ...args] : args);
   const lunsOf = async (t: string) =>
     (await env.rest('GET', `/san/iscsi/targets/${t}/luns`)).json.data.map((l: { name: string }) => l.name).sort();
 
@@ -374,9 +377,7 @@ describe('cluster_prefix keeps the targets of two clusters apart', () => {
   test("cleanup judges only its own cluster's targets: another cluster's empty target is not its orphan", async () => {
     await env.rest('POST', '/san/iscsi/targets', { name: `${PREFIX}:pvea-vm-997-0`, active: true });
     const orphanTargets = async (prefix?: string) =>
-      (
-        await env.run([...(prefix ? ['--cluster-prefix', prefix] : []), 'cleanup', '--vmids', '1', '--only', 'array', '--json'])
-      ).json.items
+      (await env.run([...(prefix ? ['--cluster-prefix', prefix] : []), 'cleanup', '--vmids', '1', '--only', 'array', '--json'])).json.items
         .filter((i: { kind: string }) => i.kind === 'empty-target')
         .map((i: { name: string }) => i.name);
     expect(await orphanTargets()).not.toContain(`${PREFIX}:pvea-vm-997-0`);

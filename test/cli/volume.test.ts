@@ -25,11 +25,11 @@ describe('volume create', () => {
       physicalName: 'v_vm-100-disk-0',
     });
     expect(v.scsiId).toMatch(/^[0-9a-f]{16}$/);
-    expect(v.wwid).toBe(`2${Buffer.from(v.scsiId.slice(0, 8)).toString('hex')}`);
+    expect(v.wwid).toBe(`2${Buffer.from(v.scsiId!.slice(0, 8)).toString('hex')}`);
     expect(env.sim.requests.count({ method: 'POST' })).toBe(1);
   });
 
-  test('block size: the flag wins over the config, the config wins over 16K (upstream §7.1 cases)', async () => {
+  test('block size: the flag wins over the config, and the config wins over the 16K default', async () => {
     expect((await env.okJson(['volume', 'create', 'bs-flag', '--size', '64M', '--block-size', '32K'])).blockSize).toBe(32768);
     const r4k = await runCli(['-c', env.config, 'volume', 'create', 'bs-cfg', '--size', '64M', '--json'], { JDSSC_STATE_DIR: env.dir });
     expect(r4k.json.blockSize).toBe(16384);
@@ -211,7 +211,7 @@ describe('volume rename', () => {
   test('repeating a finished rename with --expect-scsi-id succeeds without changes', async () => {
     const v = await env.okJson(['volume', 'get', 'base-700-disk-0']);
     env.sim.requests.reset();
-    const r = await env.okJson(['volume', 'rename', 'vm-700-disk-0', 'base-700-disk-0', '--expect-scsi-id', v.scsiId]);
+    const r = await env.okJson(['volume', 'rename', 'vm-700-disk-0', 'base-700-disk-0', '--expect-scsi-id', v.scsiId!]);
     expect(r.alreadyRenamed).toBe(true);
     expect(env.mutations()).toBe(0);
     expect((await env.run(['volume', 'rename', 'vm-700-disk-0', 'base-700-disk-0'])).code).toBe(3);

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { cliEnv, type CliEnv } from '../helpers/cli';
+import { cliEnv, type CliEnv, type ResultOf } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 import { startSimulator } from '../../src/simulator';
 import { inquiryText, LioBackend } from '../../src/simulator/dataPath/lio';
@@ -41,8 +41,8 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const ok = async (args: string[], extraEnv: Record<string, string> = {}) => {
-  const r = await env.run([...args, '--json'], { env: extraEnv });
+const ok = async <const A extends readonly string[]>(args: A, extraEnv: Record<string, string> = {}): Promise<ResultOf<A>> => {
+  const r = await env.run<ResultOf<A>>([...args, '--json'], { env: extraEnv });
   if (r.code !== 0) throw new Error(`jdssc ${args.join(' ')} → ${r.code}: ${r.stderr}`);
   return r.json;
 };

@@ -3,7 +3,7 @@
 // what an iSCSI initiator really sees (portals, size, serial, CHAP, data, sessions).
 import { open } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { cliEnv, type CliEnv } from '../helpers/cli';
+import { cliEnv, type CliEnv, type ResultOf } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 import { freePortOn } from '../../src/simulator/dataPath/ports';
 import { tgtLun } from '../../src/simulator';
@@ -42,8 +42,8 @@ afterAll(async () => {
   data.cleanup();
 });
 
-const ok = async (args: string[], extraEnv: Record<string, string> = {}) => {
-  const r = await env.run([...args, '--json'], { env: extraEnv });
+const ok = async <const A extends readonly string[]>(args: A, extraEnv: Record<string, string> = {}): Promise<ResultOf<A>> => {
+  const r = await env.run<ResultOf<A>>([...args, '--json'], { env: extraEnv });
   if (r.code !== 0) throw new Error(`jdssc ${args.join(' ')} → ${r.code}: ${r.stderr}`);
   return r.json;
 };
@@ -65,7 +65,7 @@ async function readLun(host: string, target: string, lun: number, bytes = 4096, 
 }
 
 describe('tgt data path, driven by the real CLI', () => {
-  let pub: { target: string; lun: number; wwid: string; portals: string[] };
+  let pub: { target: string; lun: number; wwid: string | null; portals: string[] };
 
   test('publish: the target is discoverable on exactly the VIPs assigned to it', async () => {
     await ok(['volume', 'create', 'vm-100-disk-0', '--size', '32M']);

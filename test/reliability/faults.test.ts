@@ -4,6 +4,7 @@
 // array must be consistent with what jdssc reported. Size: JDSSC_FAULT_OPS (default 500).
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { volumeLogical } from '../../src/storage/arrayNames';
+import type { RollbackResult } from '../../src/storage';
 import { cliEnv, type CliEnv, type CliResult } from '../helpers/cli';
 
 const OPS = Number(process.env.JDSSC_FAULT_OPS ?? 500);
@@ -56,8 +57,8 @@ test(`${OPS} random operations under faults leave the array consistent with what
 
   const vols = () => [...reported].filter(([, s]) => s === 'exists').map(([v]) => v);
   const newName = () => `vm-${100 + Math.floor(r.next() * 6)}-disk-${n++}`;
-  const run = async (op: string, args: string[]): Promise<CliResult> => {
-    const res = await env.run([...args, '--json']);
+  const run = async <R = unknown>(op: string, args: string[]): Promise<CliResult<R>> => {
+    const res = await env.run<R>([...args, '--json']);
     counts[op] = (counts[op] ?? 0) + 1;
     exits[res.code] = (exits[res.code] ?? 0) + 1;
     // every failure is a non-zero exit with one error line and an error document
@@ -110,7 +111,7 @@ test(`${OPS} random operations under faults leave the array consistent with what
       await run(op, ['target', 'unpublish', vol, ...(snaps.length && r.chance(0.3) ? ['--snapshot', r.pick(snaps)] : [])]);
     } else if (op === 'rollback' && snaps.length) {
       const sid = r.pick(snaps);
-      const res = await run(op, ['snapshot', 'rollback', vol, sid, '--destroy-newer']);
+      const res = await run<RollbackResult>(op, ['snapshot', 'rollback', vol, sid, '--destroy-newer']);
       if (res.code === 0)
         snapshots.set(
           vol,

@@ -18,6 +18,7 @@ import { nullLogger } from '../../src/log/logger';
 import type { RequestRecord } from '../../src/simulator';
 import { systemClock } from '../../src/util/clock';
 import { Deadline } from '../../src/util/deadline';
+import type { RollbackResult } from '../../src/storage';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 
 let env: CliEnv;
@@ -65,14 +66,14 @@ describe('a change whose answer was lost is checked, not resent', () => {
     await env.okJson(['snapshot', 'create', 'vm-100-disk-0', 'r2']);
     env.sim.requests.reset();
     await dropAfterApply('POST', '/rollback$');
-    const r = await env.okJson(['snapshot', 'rollback', 'vm-100-disk-0', 'r1', '--destroy-newer']);
+    const r = await env.okJson<RollbackResult>(['snapshot', 'rollback', 'vm-100-disk-0', 'r1', '--destroy-newer']);
     expect(r.destroyed).toEqual(['r2']);
     expectVerifiedNotResent();
   });
 
   test('snapshot rollback with nothing newer: the check finds the snapshot set unchanged and the rollback converges', async () => {
     await dropAfterApply('POST', '/rollback$');
-    const r = await env.okJson(['snapshot', 'rollback', 'vm-100-disk-0', 'r1']);
+    const r = await env.okJson<RollbackResult>(['snapshot', 'rollback', 'vm-100-disk-0', 'r1']);
     expect(r.destroyed).toEqual([]);
     const { later } = afterTheDrop();
     expect(later[0]?.method).toBe('GET');
