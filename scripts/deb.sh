@@ -28,9 +28,12 @@ echo /etc/multipath/conf.d/jdssc.conf > "$stage/DEBIAN/conffiles"
 cat > "$stage/DEBIAN/postinst" <<'POSTINST'
 #!/bin/sh
 # Proxmox loads storage plugins when its daemons start: restart them so `joviandss` appears.
+# The HA services (pve-ha-lrm, pve-ha-crm) load the storage code too: restarted as well, on
+# nodes that have them (try-restart leaves stopped units alone).
 set -e
 if [ "$1" = configure ] && [ -z "${DPKG_ROOT:-}" ] && command -v systemctl >/dev/null 2>&1; then
-  for unit in pvedaemon pveproxy pvestatd pvescheduler; do
+  for unit in pvedaemon pveproxy pvestatd pvescheduler pve-ha-lrm pve-ha-crm; do
+    [ -n "$(systemctl list-unit-files --no-legend "$unit.service" 2>/dev/null)" ] || continue
     systemctl try-restart "$unit.service" >/dev/null 2>&1 || true
   done
   udevadm control --reload >/dev/null 2>&1 || true
