@@ -54,8 +54,9 @@ subtest 'options: what is required, fixed, optional' => sub {
     is_deeply($o->{pool_name}, { fixed => 1 }, 'pool_name: required, fixed after add');
     is_deeply($o->{data_addresses}, {}, 'data_addresses: required');
     is_deeply($o->{cluster_prefix}, { optional => 1, fixed => 1 }, 'cluster_prefix: optional, fixed');
-    ok($o->{$_}->{optional}, "$_ optional") for qw(content shared disable nodes path user_password chap_user_password);
-    ok(!exists $P->properties()->{$_}, "$_ listed, not redeclared") for qw(content shared disable nodes path);
+    ok($o->{$_}->{optional}, "$_ optional") for qw(content shared disable nodes create-base-path user_password chap_user_password);
+    ok(!exists $P->properties()->{$_}, "$_ listed, not redeclared") for qw(content shared disable nodes create-base-path create-subdirs content-dirs);
+    ok(!exists $o->{path}, 'no path: it would switch PVE into file-style code');
 };
 
 subtest 'check_config as pvesm add / pvesm set' => sub {

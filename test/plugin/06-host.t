@@ -112,18 +112,18 @@ subtest 'create_base, linked clone, rename_volume' => sub {
     is_deeply([(map { $_->{volid} } @{ $P->list_images($S, $scfg, 100, undef, {}) })], ["$S:$base"], 'listed under VM 100');
 
     $clone = $P->clone_image($scfg, $S, $base, 101);
-    is($clone, 'vm-101-disk-0', 'linked clone of the template');
+    is($clone, "$base/vm-101-disk-0", 'linked clone of the template, named after its base');
     my @info = $P->volume_size_info($scfg, $S, $clone);
     is($info[3], $base, 'its parent is the template');
     $P->activate_volume($S, $scfg, $clone, undef, {}, {});
     ok(-e $P->path($scfg, $clone, $S), 'the clone can be used');
 
     my $volid = $P->rename_volume($scfg, $S, $clone, 102, undef);
-    is($volid, "$S:vm-102-disk-0", 'reassigned to VM 102 (a volid is returned)');
-    $clone = 'vm-102-disk-0';
+    is($volid, "$S:$base/vm-102-disk-0", 'reassigned to VM 102 (a volid is returned, the base kept)');
+    $clone = "$base/vm-102-disk-0";
     is_deeply(sessions(), [], 'the old device was torn down first');
-    is($P->rename_volume($scfg, $S, $clone, 103, 'vm-103-disk-5'), "$S:vm-103-disk-5", 'an explicit target name');
-    $clone = 'vm-103-disk-5';
+    is($P->rename_volume($scfg, $S, $clone, 103, 'vm-103-disk-5'), "$S:$base/vm-103-disk-5", 'an explicit target name');
+    $clone = "$base/vm-103-disk-5";
     my $other = $P->alloc_image($S, $scfg, 104, 'raw', undef, 1024);
     eval { $P->rename_volume($scfg, $S, $clone, 104, $other) };
     like($@, qr/already exists/, "a taken target name: jdssc's message");
@@ -133,7 +133,7 @@ subtest 'create_base, linked clone, rename_volume' => sub {
 
 subtest 'free_image' => sub {
     eval { $P->free_image($S, $scfg, $base, 1, 'raw') };
-    like($@, qr/dependent clones: $clone/, 'a template with a linked clone stays');
+    like($@, qr/dependent clones: vm-103-disk-5/, 'a template with a linked clone stays');
     is($J->can('jdssc_exit')->($@), 5, 'exit 5 (busy)');
     $P->activate_volume($S, $scfg, $clone, undef, {}, {});
     my $dev = $P->path($scfg, $clone, $S);

@@ -45,4 +45,42 @@ CFG
     is_deeply($s->{content}, { images => 1, rootdir => 1 }, 'content');
 };
 
+subtest "a section written for Open-E's plugin" => sub {
+    my ($cfg, $warn) = parse(<<'CFG');
+joviandss: jdss-Pool-0
+	pool_name Pool-0
+	data_addresses 192.168.29.102
+	content images,rootdir
+	shared 1
+	create-base-path 1
+	create-subdirs 0
+	thin_provisioning 1
+CFG
+    is($warn, '', "PVE's own create-base-path / create-subdirs: accepted, no warning");
+    ok($cfg->{ids}->{'jdss-Pool-0'}, 'section loaded');
+    ($cfg, $warn) = parse(<<'CFG');
+joviandss: jdss-Pool-0
+	pool_name Pool-0
+	data_addresses 192.168.29.102
+	path /mnt/joviandss
+	debug 1
+	jdssc_timeout 113
+CFG
+    my $s = $cfg->{ids}->{'jdss-Pool-0'};
+    ok($s, 'a section with keys only Open-E knew still loads ...');
+    like($warn, qr/'debug'.*\n.*'jdssc_timeout'/s, '... they are ignored with a warning (not declared: see options())');
+    like($warn, qr/'path'/, 'path is not accepted (file-style code)');
+    ok(!exists $s->{path} && !exists $s->{debug}, 'none of them reaches the plugin');
+};
+
+subtest 'parse_volname as PVE calls it' => sub {
+    is_deeply([$P->parse_volname('vm-100-disk-0')], ['images', 'vm-100-disk-0', 100, undef, undef, undef, 'raw'], 'a disk');
+    is_deeply([$P->parse_volname('base-100-disk-0')], ['images', 'base-100-disk-0', 100, undef, undef, 1, 'raw'], 'a template');
+    is_deeply([$P->parse_volname('base-100-disk-0/vm-101-disk-2')],
+        ['images', 'vm-101-disk-2', 101, 'base-100-disk-0', 100, undef, 'raw'], 'a linked clone: array name after the /');
+    is_deeply([$P->parse_volname('100/vm-100-disk-1.raw')], ['images', 'vm-100-disk-1', 100, undef, undef, undef, 'raw'], 'dir-style import name');
+    eval { $P->parse_volname('vm-100-disk-0/vm-101-disk-0') };
+    like($@, qr/unable to parse/, 'only a base- volume can be a parent');
+};
+
 done_testing();

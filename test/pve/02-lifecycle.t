@@ -84,19 +84,30 @@ subtest 'volume_resize' => sub {
 };
 
 my ($base, $clone);
-subtest 'vdisk_create_base, vdisk_clone, vdisk_free' => sub {
+subtest 'vdisk_create_base, vdisk_clone (linked), vdisk_free as qm destroy runs it' => sub {
     $base = call('vdisk_create_base', $cfg, $vol);
     is($base, "$S:base-100-disk-0", 'template keeps the disk number');
     $clone = call('vdisk_clone', $cfg, $base, 101);
-    like($clone, qr/^\Q$S\E:(?:base-100-disk-0\/)?vm-101-disk-0$/, "linked clone $clone");
+    is($clone, "$S:base-100-disk-0/vm-101-disk-0", 'a linked clone names its base, as on LVM-thin/RBD/ZFS');
     my $list = call('vdisk_list', $cfg, $S);
     is_deeply([sort map { $_->{volid} } @{ $list->{$S} }], [sort $base, $clone], 'both listed');
+    my ($c) = grep { $_->{volid} eq $clone } @{ $list->{$S} };
+    is_deeply([@$c{qw(parent vmid)}], ['base-100-disk-0', 101], 'parent and owner of the clone');
+    is(call('volume_is_base_and_used', $cfg, $base), 1, 'PVE sees the base in use');
+    my $old = call('vdisk_list', $cfg, $S, undef, ["$S:vm-101-disk-0"]);
+    is_deeply([map { $_->{volid} } @{ $old->{$S} }], ["$S:vm-101-disk-0"],
+        'a config naming the clone without its base (older plugin) still finds it');
+    call('activate_volumes', $cfg, [$clone]);
+    ok(-e call('path', $cfg, $clone), 'the clone can be activated and used');
+    call('deactivate_volumes', $cfg, [$clone]);
+    # qm destroy of the template: PVE refuses before the plugin is asked
     eval { call('vdisk_free', $cfg, $base) };
-    like($@, qr/dependent clones|still in use/, 'the template with a clone stays');
-    ok(eval { PVE::Storage::volume_size_info($cfg, $base) }, 'base still there');
+    like($@, qr/base volume 'base-100-disk-0' is still in use by linked clones/, 'the template with a clone stays');
+    ok(eval { PVE::Storage::volume_size_info($cfg, $base) }, 'base still on the array');
     call('vdisk_free', $cfg, $clone);
+    is(call('volume_is_base_and_used', $cfg, $base), 0, 'no longer in use');
     call('vdisk_free', $cfg, $base);
-    is_deeply(call('vdisk_list', $cfg, $S)->{$S}, [], 'nothing left');
+    is_deeply(call('vdisk_list', $cfg, $S)->{$S}, [], 'the base went after its clone');
 };
 
 subtest 'rename_volume' => sub {

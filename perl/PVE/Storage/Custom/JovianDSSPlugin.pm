@@ -96,12 +96,20 @@ sub properties {
     };
 }
 
+# No `path`: it only switches PVE into file-style code for this storage (volnames
+# `<vmid>/<name>.raw` on migration, path-to-volume mapping); nothing of ours lives in a folder.
+# create-base-path, create-subdirs and content-dirs are PVE's own (declared by its dir-style
+# plugins) and accepted, so that sections written for Open-E's plugin parse without a warning;
+# they do nothing here. Open-E's own keys (debug, jdssc_timeout, delete_timeout, data_copy_bs,
+# the lock tuning keys) are NOT declared: a property name declared by two plugins stops every
+# storage on the node ("duplicate property"; `debug` is already TrueNAS's), while an unknown key
+# only costs a parse warning and is ignored.
 sub options {
     my %opt = map { $_ => { optional => 1 } } qw(
         config user_name user_password control_addresses control_port data_port target_prefix
         luns_per_target block_size thin_provisioning multipath ssl_cert_verify jdss_ssl_ca_file
         chap_enabled chap_user_name chap_user_password jdss_debug log_file
-        content shared disable nodes path
+        content shared disable nodes create-base-path create-subdirs content-dirs
     );
     $opt{pool_name} = { fixed => 1 };
     $opt{data_addresses} = {};
@@ -158,31 +166,74 @@ sub on_delete_hook {
 
 # ---- volumes -------------------------------------------------------------------------------
 
-# `vm-<vmid>-…` / `base-<vmid>-…`, also PVE's dir-style import form `<vmid>/<name>[.raw]`.
+# `vm-<vmid>-…` / `base-<vmid>-…`; a linked clone of a template is `base-<vmid>-…/vm-<vmid2>-…`
+# (as on LVM-thin, RBD and ZFS: PVE's "base still in use" check reads the base from it). The
+# array name is the part after the '/'; that the clone hangs off the base is recorded by the
+# array itself (the clone's origin), so the prefix is rebuilt from it by list_images. Also PVE's
+# dir-style import form `<vmid>/<name>[.raw]`.
 sub parse_volname {
     my ($class, $volname) = @_;
-    if ($volname =~ m!^(?:\d+/)?((vm|base)-(\d+)-[^/\s]+?)(?:\.raw)?$!) {
-        my ($name, $kind, $vmid) = ($1, $2, $3);
+    if ($volname =~ m!^(?:(base-(\d+)-[^/\s]+)/|\d+/)?((vm|base)-(\d+)-[^/\s]+?)(?:\.raw)?$!) {
+        my ($basename, $basevmid, $name, $kind, $vmid) = ($1, $2, $3, $4, $5);
         die "joviandss stores raw volumes only, not '$volname'\n"
             if $name =~ /\.(?:qcow2|vmdk|subvol|qed)$/;
-        return ('images', $name, $vmid, undef, undef, $kind eq 'base' ? 1 : undef, 'raw');
+        return ('images', $name, $vmid, $basename, $basevmid, $kind eq 'base' ? 1 : undef, 'raw');
     }
     die "unable to parse joviandss volume name '$volname'\n";
 }
 
+# The volname PVE sees for an array volume: `<base>/<name>` when it is a clone of a template.
+sub volname_of {
+    my ($v) = @_;
+    my $o = ref($v->{origin}) eq 'HASH' ? $v->{origin}->{volume} : undef;
+    return defined($o) && $o =~ /^base-\d+-[^\/\s]+$/ ? "$o/$v->{name}" : $v->{name};
+}
+
+# Proxmox asks for paths all the time, of inactive volumes too and on its destroy paths: this
+# host's LUN record answers without REST (jdssc login status); else one quick REST round gives
+# the WWID path the volume will get. When the array cannot say (unreachable, volume gone) the
+# answer is a placeholder that never exists, instead of an error.
 sub path {
     my ($class, $scfg, $volname, $storeid, $snapname) = @_;
     my ($vtype, $name, $vmid) = $class->parse_volname($volname);
-    my $st = jdssc($scfg, $storeid, ['login', 'status', $name, snap_args($snapname)],
-        timeout => T_READ, quiet => 1);
-    return wantarray ? ($st->{device}, $vmid, $vtype) : $st->{device};
+    my $st = device_status($scfg, $storeid, $name, $snapname);
+    my $path = $st && $st->{device} ? $st->{device} : placeholder_path($storeid, $name, $snapname);
+    return wantarray ? ($path, $vmid, $vtype) : $path;
+}
+
+# `jdssc login status` in a budget fit for path(): undef when the array cannot answer.
+sub device_status {
+    my ($scfg, $storeid, $name, $snapname) = @_;
+    my ($st) = eval {
+        jdssc($scfg, $storeid, ['--attempts', '1', '--connect-timeout', '2', 'login', 'status', $name,
+            snap_args($snapname)], timeout => T_STATUS, quiet => 1);
+    };
+    if (my $err = $@) {
+        my $exit = jdssc_exit($err) // -1;
+        die $err if $exit != 3 && $exit != 6; # only "gone" and "unreachable" are expected here
+        return undef;
+    }
+    return $st;
+}
+
+sub placeholder_path {
+    my ($storeid, $name, $snapname) = @_;
+    return "/dev/jdssc/$storeid/$name" . (defined($snapname) && $snapname ne '' ? "\@$snapname" : '');
 }
 
 sub qemu_blockdev_options {
     my ($class, $scfg, $storeid, $volname, $machine_version, $options) = @_;
-    my $path = $class->path($scfg, $volname, $storeid, $options->{'snapshot-name'});
-    return { driver => 'host_device', filename => $path };
+    my (undef, $name) = $class->parse_volname($volname);
+    my $snap = $options->{'snapshot-name'};
+    my $st = jdssc($scfg, $storeid, ['login', 'status', $name, snap_args($snap)], timeout => T_READ, quiet => 1);
+    die "snapshot '$snap' of '$storeid:$volname' is not active on this host (activate_volume first)\n"
+        if defined($snap) && $snap ne '' && !$st->{active};
+    die "no device known for '$storeid:$volname'\n" if !$st->{device};
+    return { driver => 'host_device', filename => $st->{device} };
 }
+
+# A filesystem inside the guest (container mount points) is frozen for the array snapshot.
+sub volume_snapshot_needs_fsfreeze { return 1 }
 
 sub volume_qemu_snapshot_method { return 'storage' }
 
@@ -221,14 +272,24 @@ sub list_images {
     my ($class, $storeid, $scfg, $vmid, $vollist, $cache) = @_;
     my @filter = defined($vmid) && !$vollist ? ('--vmid', $vmid) : ();
     my $vols = jdssc($scfg, $storeid, ['volume', 'list', @filter], timeout => T_READ, quiet => 1);
-    my %want = map { $_ => 1 } @{ $vollist // [] };
+    # a $vollist entry matches by array name, and keeps the form it was asked for (a VM config
+    # may name a linked clone without its base- prefix)
+    my %want;
+    for my $volid (@{ $vollist // [] }) {
+        my ($sid, $volname) = $volid =~ m!^([^:]+):(.+)$! or next;
+        next if $sid ne $storeid;
+        my (undef, $name) = eval { $class->parse_volname($volname) } or next;
+        $want{$name} = $volid;
+    }
     my @res;
     for my $v (@{ $vols->{volumes} // [] }) {
         next if !defined($v->{vmid});
-        my $volid = "$storeid:$v->{name}";
-        next if $vollist ? !$want{$volid} : defined($vmid) && $v->{vmid} != $vmid;
-        push @res, { volid => $volid, format => 'raw', size => $v->{size}, vmid => $v->{vmid},
-            ctime => $v->{creation} };
+        next if $vollist ? !$want{ $v->{name} } : defined($vmid) && $v->{vmid} != $vmid;
+        my $volname = volname_of($v);
+        my ($parent) = $volname =~ m!^([^/]+)/!;
+        push @res, { volid => $vollist ? $want{ $v->{name} } : "$storeid:$volname", format => 'raw',
+            size => $v->{size}, vmid => $v->{vmid}, ctime => $v->{creation},
+            (defined($parent) ? (parent => $parent) : ()) };
     }
     return \@res;
 }
@@ -285,9 +346,16 @@ sub volume_resize {
     die "joviandss cannot resize a snapshot\n" if defined($snapname) && $snapname ne '';
     my (undef, $name) = $class->parse_volname($volname);
     jdssc($scfg, $storeid, ['volume', 'resize', $name, '--size', $size]); # bytes
-    # QEMU's block_resize follows: every path and the map must show the new size first
-    jdssc($scfg, $storeid, ['login', 'rescan', $name], timeout => T_HOST) if $running;
+    rescan_if_active($scfg, $storeid, $name);
     return undef;
+}
+
+# Every path and the map of a volume active on this host show its size on the array (QEMU's
+# block_resize follows a resize of a running VM; a stopped VM's volume may still be active,
+# e.g. for a backup or a container mount). Not active here (exit 3): nothing to do.
+sub rescan_if_active {
+    my ($scfg, $storeid, $name) = @_;
+    ignore_exit(sub { jdssc($scfg, $storeid, ['login', 'rescan', $name], timeout => T_HOST) }, 3);
 }
 
 my $FEATURES = {
@@ -309,17 +377,18 @@ sub volume_has_feature {
 sub clone_image {
     my ($class, $scfg, $storeid, $volname, $vmid, $snap) = @_;
     local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
-    my (undef, $src) = $class->parse_volname($volname);
+    my (undef, $src, undef, undef, undef, $isBase) = $class->parse_volname($volname);
     my @args = (snap_args($snap), thin_args($scfg));
-    return with_free_name($scfg, $storeid, $vmid, 0, sub {
+    my $new = with_free_name($scfg, $storeid, $vmid, 0, sub {
         jdssc($scfg, $storeid, ['volume', 'clone', $src, $_[0], @args], timeout => T_LOCKED);
     });
+    return $isBase ? "$src/$new" : $new;
 }
 
 sub create_base {
     my ($class, $storeid, $scfg, $volname) = @_;
     local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
-    my (undef, $name, $vmid, undef, undef, $isBase) = $class->parse_volname($volname);
+    my (undef, $name, $vmid, $basename, undef, $isBase) = $class->parse_volname($volname);
     die "create_base not possible with base image\n" if $isBase;
     # Keep the disk number (vm-100-disk-1 -> base-100-disk-1) like Proxmox's own plugins; only
     # when that name is taken does the template get the next free base- name.
@@ -329,20 +398,20 @@ sub create_base {
         die $err if (jdssc_exit($err) // -1) != 4;
         $new = rename_unused($scfg, $storeid, $name, $vmid, 1, undef);
     }
-    return $new;
+    return defined($basename) ? "$basename/$new" : $new;
 }
 
 sub rename_volume {
     my ($class, $scfg, $storeid, $source_volname, $target_vmid, $target_volname) = @_;
     local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
-    my (undef, $name, undef, undef, undef, $isBase) = $class->parse_volname($source_volname);
+    my (undef, $name, undef, $basename, undef, $isBase) = $class->parse_volname($source_volname);
     if (defined($target_volname) && $target_volname ne '') {
         (undef, $target_volname) = $class->parse_volname($target_volname);
     } else {
         $target_volname = undef;
     }
     my $new = rename_unused($scfg, $storeid, $name, $target_vmid, $isBase, $target_volname);
-    return "$storeid:$new";
+    return defined($basename) ? "$storeid:$basename/$new" : "$storeid:$new";
 }
 
 # ---- snapshots -----------------------------------------------------------------------------
@@ -381,6 +450,7 @@ sub volume_snapshot_rollback {
     my ($class, $scfg, $storeid, $volname, $snap) = @_;
     my (undef, $name) = $class->parse_volname($volname);
     jdssc($scfg, $storeid, ['snapshot', 'rollback', $name, $snap]);
+    rescan_if_active($scfg, $storeid, $name); # the rolled-back size, if it is active here
     return undef;
 }
 
