@@ -94,6 +94,9 @@ subtest 'vdisk_create_base, vdisk_clone (linked), vdisk_free as qm destroy runs 
     my ($c) = grep { $_->{volid} eq $clone } @{ $list->{$S} };
     is_deeply([@$c{qw(parent vmid)}], ['base-100-disk-0', 101], 'parent and owner of the clone');
     is(call('volume_is_base_and_used', $cfg, $base), 1, 'PVE sees the base in use');
+    is(call('volume_has_feature', $cfg, 'clone', $base, undef, 0), 1, 'a template can be cloned');
+    is(call('volume_has_feature', $cfg, 'template', $clone, undef, 0), 1, 'a linked clone can become a template');
+    ok(!call('volume_has_feature', $cfg, 'template', $base, undef, 0), 'a template cannot');
     my $old = call('vdisk_list', $cfg, $S, undef, ["$S:vm-101-disk-0"]);
     is_deeply([map { $_->{volid} } @{ $old->{$S} }], ["$S:vm-101-disk-0"],
         'a config naming the clone without its base (older plugin) still finds it');
