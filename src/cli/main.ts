@@ -9,6 +9,7 @@ import { createFactory, type FactoryOverrides, type IO } from '../cmdutil/factor
 import { addGlobalOptions } from './globalOptions';
 import { Printer } from '../cmdutil/output';
 import { beginAudit } from '../cmdutil/audit';
+import { withProgress } from '../cmdutil/progress';
 
 const EXIT_CODES = `Exit codes:
   0 ok             1 internal/appliance error   2 usage or configuration error
@@ -121,7 +122,7 @@ async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO
   const printer = new Printer(io, argv.json === true, f.redactor);
   try {
     for (const w of f.config().warnings) printer.warn(w);
-    const result = await def.run(argv, f);
+    const result = await withProgress(def.run(argv, f), f, def, argv); // a spinner on a TTY during long waits
     printer.result(result, def.human);
     return (exit = def.exitCode ? def.exitCode(result) : EXIT.OK);
   } catch (e) {

@@ -13,7 +13,12 @@ export interface Logger {
   /** Register a secret: from now on it is replaced by *** wherever it appears. */
   addSecret(secret: string | undefined): void;
   redact(text: string): string;
+  /** Watch every message (redacted, whatever the level threshold): the progress line shows what
+   * a long wait is about without host or REST code printing anything. Returns the unsubscribe. */
+  observe?(fn: LogObserver): () => void;
 }
+
+export type LogObserver = (level: LogLevel, message: string) => void;
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warning: 30, error: 40, critical: 50 };
 
@@ -82,7 +87,12 @@ export function createLogger(opts: FileLoggerOptions): Logger {
     return fd;
   };
 
+  const observers: LogObserver[] = [];
   const write = (level: LogLevel, label: string, msg: string): void => {
+    if (observers.length > 0) {
+      const shown = redactor.redact(msg);
+      for (const o of observers) o(level, shown);
+    }
     if (RANK[level] < threshold) return;
     const target = open();
     if (target === undefined) return;
@@ -101,6 +111,13 @@ export function createLogger(opts: FileLoggerOptions): Logger {
     error: (m) => write('error', 'ERROR', m),
     addSecret: (s) => redactor.add(s),
     redact: (t) => redactor.redact(t),
+    observe: (fn) => {
+      observers.push(fn);
+      return () => {
+        const i = observers.indexOf(fn);
+        if (i >= 0) observers.splice(i, 1);
+      };
+    },
   };
 }
 
