@@ -78,6 +78,13 @@ try {
   } finally {
     await journal.stop();
   }
+  // metrics loads prom-client inside its run; ordinary commands never do
+  const metrics = compare(
+    5,
+    () => jd(['metrics', '--skip-host', '--no-snapshots']).ms,
+    () => jd(['pool', 'stats', '--json']).ms,
+  );
+  row('jdssc metrics (array part, prom-client)', ms(metrics.value), `pool stats: ${ms(metrics.baseline)}`, 'once a minute', ratio(metrics));
 
   // --- 3. listing at scale -------------------------------------------------------------------
   const listTimes = {};
