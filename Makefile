@@ -80,7 +80,7 @@ e2e: build
 install: build
 	install -d $(DESTDIR)$(LIBDIR)/bin $(DESTDIR)$(LIBDIR)/dist $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 bin/jdssc $(DESTDIR)$(LIBDIR)/bin/jdssc
-	install -m 0644 dist/jdssc.cjs dist/simulator.cjs $(DESTDIR)$(LIBDIR)/dist/
+	install -m 0644 dist/jdssc.cjs dist/simulator.cjs dist/vendor-*.cjs $(DESTDIR)$(LIBDIR)/dist/
 	install -m 0644 package.json $(DESTDIR)$(LIBDIR)/package.json
 	ln -sfn ../lib/jdssc/bin/jdssc $(DESTDIR)$(PREFIX)/bin/jdssc
 	if [ -d perl/PVE ]; then \

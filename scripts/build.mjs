@@ -1,6 +1,7 @@
 // Production build: CommonJS bundles (Node >= 18) that bin/jdssc loads with a V8 code cache.
 //   dist/jdssc.cjs      the CLI
 //   dist/simulator.cjs  the JovianDSS simulator, loaded only by `jdssc simulator start`
+//   dist/vendor-*.cjs   libraries only one command needs (metrics, support-bundle, the spinner)
 // yargs and chalk ship only as ES modules; esbuild turns them into CommonJS, and the banner gives
 // them the import.meta.url they expect.
 import { build } from 'esbuild';
@@ -37,6 +38,24 @@ const simulatorApart = {
   },
 };
 
+/**
+ * Libraries that only `metrics`, `support-bundle` or the TTY spinner use, each in a bundle of its
+ * own: every command parses jdssc.cjs at start-up, so a library that lives there costs every
+ * disk operation Proxmox runs, even when it is never called.
+ */
+const VENDORED = {
+  'prom-client': "export * from 'prom-client';",
+  tar: "export * from 'tar';",
+  'yocto-spinner': "export { default } from 'yocto-spinner';",
+};
+const vendorApart = {
+  name: 'vendor-apart',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(VENDORED).join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: `./vendor-${args.path}.cjs`, external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -58,10 +77,13 @@ await Promise.all([
     ...common,
     entryPoints: ['src/cli/entry.ts'],
     outfile: 'dist/jdssc.cjs',
-    plugins: [lazyStringWidth, trimmed, simulatorApart],
+    plugins: [lazyStringWidth, trimmed, simulatorApart, vendorApart],
     // import() of the simulator becomes require(): the launcher compiles the bundle with vm.Script,
     // which has no ES module loader behind it.
     supported: { 'dynamic-import': false },
   }),
   build({ ...common, entryPoints: ['src/simulator/main.ts'], outfile: 'dist/simulator.cjs' }),
+  ...Object.entries(VENDORED).map(([name, contents]) =>
+    build({ ...common, stdin: { contents, resolveDir: process.cwd() }, outfile: `dist/vendor-${name}.cjs` }),
+  ),
 ]);

@@ -94,6 +94,6 @@ describe('TLS', () => {
     const log = join(env.dir, 'tls.log');
     const r = await env.run(['--ca-file', '/dev/null', '--ssl-cert-verify', 'false', '--log-file', log, 'pool', 'stats', '--json']);
     expect(r.code).toBe(0);
-    expect(readFileSync(log, 'utf8')).toMatch(/WARNING - TLS certificate verification is disabled/);
+    expect(readFileSync(log, 'utf8')).toMatch(/WARNING - (\[\S+\] )?TLS certificate verification is disabled/);
   });
 });

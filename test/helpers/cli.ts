@@ -257,10 +257,15 @@ export async function cliEnv(opts: Partial<SimulatorOptions> & { configExtra?: s
       }
     : undefined;
   const exec = (args: readonly string[], o: RunOptions = {}): Promise<CliResult<unknown>> =>
-    runCli<unknown>(o.noConfig ? args : ['-c', config, ...args], { JDSSC_STATE_DIR: stateDir, ...o.env }, o.stdin, {
-      ...(clock ? { clock } : {}),
-      ...o.overrides,
-    });
+    runCli<unknown>(
+      o.noConfig ? args : ['-c', config, ...args],
+      { JDSSC_STATE_DIR: stateDir, JDSSC_JOURNAL_SOCKET: '', ...o.env },
+      o.stdin,
+      {
+        ...(clock ? { clock } : {}),
+        ...o.overrides,
+      },
+    );
   const okJson = async (args: readonly string[], o?: RunOptions): Promise<unknown> => {
     const r = await exec([...args, '--json'], o);
     if (r.code !== 0) throw new Error(`jdssc ${args.join(' ')} → ${r.code}: ${r.stderr}`);

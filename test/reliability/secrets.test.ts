@@ -43,7 +43,7 @@ test('whole flows, successes and failures, leak no secret anywhere', async () =>
   expect(denied.code).toBe(7);
 
   const logText = readFileSync(log, 'utf8');
-  expect(logText).toMatch(/DEBUG - POST \/api\/v4\/pools\/Pool-0\/san\/iscsi\/targets\/.*incoming-users/);
+  expect(logText).toMatch(/DEBUG - (\[\S+\] )?POST \/api\/v4\/pools\/Pool-0\/san\/iscsi\/targets\/.*incoming-users/);
   for (const text of [...outputs, logText]) {
     expect(text).not.toContain(env.password);
     expect(text).not.toContain(CHAP);
@@ -52,9 +52,12 @@ test('whole flows, successes and failures, leak no secret anywhere', async () =>
   expect(statSync(log).mode & 0o777).toBe(0o600);
 });
 
-test('state files are 0600', () => {
+test('state files are 0600 and state folders 0700', () => {
   const stateDir = join(env.dir, 'state');
-  const files = readdirSync(stateDir);
-  expect(files.length).toBeGreaterThan(0);
-  for (const f of files) expect(statSync(join(stateDir, f)).mode & 0o777).toBe(0o600);
+  const entries = readdirSync(stateDir, { recursive: true }) as string[];
+  expect(entries.some((e) => statSync(join(stateDir, e)).isFile())).toBe(true);
+  for (const e of entries) {
+    const st = statSync(join(stateDir, e));
+    expect({ e, mode: st.mode & 0o777 }).toEqual({ e, mode: st.isDirectory() ? 0o700 : 0o600 });
+  }
 });
