@@ -63,8 +63,9 @@ export async function publish(ctx: StorageContext, s: TargetSettings, req: Publi
   const view = { volume: req.volume, snapshot: req.snapshot ?? null };
   if (req.snapshot === undefined) {
     const physical = physicalVolume(ctx, req.volume);
-    if (!(await findVolume(ctx.rest, physical))) throw new NotFoundError(`volume ${req.volume} does not exist`, { volume: req.volume });
-    const placed = await place(ctx, s, portals, physical, base, refreshChap);
+    // The volume is proven to exist before the first change: by its LUN when it is already
+    // published (the common case, VM start), else by a look-up in placeLocked.
+    const placed = await place(ctx, s, portals, physical, base, refreshChap, req.volume);
     return { ...view, ...placed, created: { ...placed.created, exportClone: false } };
   }
   const exp = exportCloneOf(ctx, req.volume, req.snapshot);
@@ -94,11 +95,13 @@ async function place(
   physical: string,
   base: string,
   refreshChap: boolean,
+  /** A user volume whose existence is still to be proven (export clones are proven by their caller). */
+  unproven?: string,
 ): Promise<Placed> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt > 0) await ctx.clock.sleep(50 * attempt + Math.floor(Math.random() * 100));
     const r = await ctx.locks.run(lockKeys.group(ctx, base), `publish ${physical}`, () =>
-      placeLocked(ctx, s, portals, physical, base, refreshChap),
+      placeLocked(ctx, s, portals, physical, base, refreshChap, unproven),
     );
     if (r === 'again') continue;
     if ('placed' in r) return r.placed;
@@ -117,6 +120,7 @@ async function placeLocked(
   physical: string,
   base: string,
   refreshChap: boolean,
+  unproven?: string,
 ): Promise<Attempt> {
   const done = async (target: t.TargetRecord, lun: number, scsiId: string | undefined, created: Placed['created'], note?: string) => {
     try {
@@ -126,9 +130,10 @@ async function placeLocked(
       if (created.lun) await undoAttach(ctx, target.name, physical, created.target);
       throw e;
     }
-    // Verified after the fact: the LUN must be there now, with our volume and number. If it is
-    // not (changed by something that ignores the lock), the next attempt places it again.
-    const back = await t.listLuns(ctx.rest, target.name);
+    // Verified after the fact: a LUN this call attached must be there now, with our volume and
+    // number. If it is not (changed by something that ignores the lock), the next attempt places
+    // it again. A LUN found in place was read under the lock just now: that read is the check.
+    const back = created.lun ? await t.listLuns(ctx.rest, target.name) : [{ name: physical, lun }];
     if (!back?.some((l) => l.name === physical && l.lun === lun)) {
       ctx.log.warn(`${physical} is not on ${target.name} as LUN ${lun} right after publishing it; publishing again`);
       return 'again' as const;
@@ -164,6 +169,9 @@ async function placeLocked(
     }
     return { foreign: loc };
   }
+
+  if (unproven !== undefined && !(await findVolume(ctx.rest, physical)))
+    throw new NotFoundError(`volume ${unproven} does not exist`, { volume: unproven });
 
   const group = (await t.listTargets(ctx.rest))
     .map((x) => ({ target: x, index: groupIndex(base, x.name) }))
