@@ -17,7 +17,7 @@ import {
   withoutClusterPrefix,
 } from '../../src/storage/arrayNames';
 
-describe('worked examples of reference §4', () => {
+describe('worked examples of the on-array naming (upstream-compatible)', () => {
   test.each([
     ['vm-100-disk-0', 'OZWS2MJQGAWWI2LTNMWTA---'],
     ['vm-100-disk-0.raw', 'OZWS2MJQGAWWI2LTNMWTALTSMF3Q----'],

@@ -74,7 +74,7 @@ describe('transient conditions', () => {
   });
 });
 
-describe('error catalogue (reference §3.7)', () => {
+describe('error catalogue: every error answer the appliance gives', () => {
   test('401 → auth, exit 7', () => {
     const c = classifyResponse(res(401, '401 unauthorized'), 'GET', '/p', 'admin');
     expect(c.kind === 'error' && c.error.exitCode).toBe(EXIT.AUTH);

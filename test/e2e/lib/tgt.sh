@@ -11,7 +11,7 @@
 #   tgt_chap a 1 user secret ; tgt_allow a 1 ALL
 #   tgt_stop a
 #
-# Facts (iscsi-testbed.md): LUN 0 is always tgt's controller LU, so disks start at LUN 1;
+# Facts measured with tgt: LUN 0 is always tgt's controller LU, so disks start at LUN 1;
 # sendtargets answers only with the portal asked; the LU size is read when the LU is created
 # (resize = delete and re-add); tgtd ignores SIGTERM.
 
