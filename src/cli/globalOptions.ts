@@ -21,6 +21,8 @@ export function settingOptions(): Record<string, Options> {
     const shown = shownDefault(s);
     options[s.flag] = {
       type: 'string',
+      // the next word is the value even when it starts with '-'; no value is a usage error
+      requiresArg: true,
       global: true,
       group: GROUP_HEADINGS[s.group],
       describe: s.describe,
@@ -39,6 +41,7 @@ export function otherOptions(): Record<string, Options> {
     config: {
       alias: 'c',
       type: 'string',
+      requiresArg: true,
       global: true,
       group: GROUP_HEADINGS.connection,
       describe: 'per-pool YAML config file (also $JDSSC_CONFIG)',
@@ -50,7 +53,13 @@ export function otherOptions(): Record<string, Options> {
       describe: 'read the REST password from standard input',
     },
     json: { type: 'boolean', global: true, group: GROUP_HEADINGS.output, describe: 'print one JSON document on stdout' },
-    'request-id': { type: 'string', global: true, group: GROUP_HEADINGS.output, describe: 'tag every log line with this id' },
+    'request-id': {
+      type: 'string',
+      requiresArg: true,
+      global: true,
+      group: GROUP_HEADINGS.output,
+      describe: 'tag every log line with this id',
+    },
   };
   for (const flag of REFUSED_SECRET_FLAGS) options[flag] = { type: 'string', global: true, hidden: true };
   return options;

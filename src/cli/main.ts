@@ -23,10 +23,10 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
   let outcome: Promise<number> | undefined;
   let captured = '';
 
-  const cli = buildCli(io, (def, argv) => (outcome = runCommand(def, argv, io, overrides)));
+  const cli = buildCli(io, (def, argv) => (outcome = runCommand(def, argv, io, overrides)), args);
 
   try {
-    await cli.parseAsync(args, {}, (_err, _argv, output) => {
+    await cli.parseAsync(protectAfterDashDash(args), {}, (_err, _argv, output) => {
       captured = output;
     });
   } catch (e) {
@@ -44,8 +44,8 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
 }
 
 /** The yargs parser over the command table; `start` receives the chosen command and its parsed args. */
-function buildCli(io: IO, start: Start): Argv {
-  const cli = addGlobalOptions(yargs())
+function buildCli(io: IO, start: Start, args: string[]): Argv {
+  const cli: Argv = addGlobalOptions(yargs())
     .scriptName('jdssc')
     .usage('$0 <noun> <verb> [options]\n\nManage Open-E JovianDSS storage for Proxmox VE.')
     .exitProcess(false)
@@ -58,8 +58,15 @@ function buildCli(io: IO, start: Start): Argv {
     .epilogue(EXIT_CODES)
     .demandCommand(1, 'give a command; see jdssc --help')
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
-    });
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(usageMessage(msg || (err?.message ?? '')));
+    })
+    // Before validation, so a repeated option is named as such rather than failing later as a
+    // strange value ("1G,2G") or being silently read as one of its two values.
+    .middleware((argv) => {
+      refuseRepeats(args, optionsOf(cli), argv as Record<string, unknown>);
+      unprotect(argv as Record<string, unknown>);
+    }, true);
 
   skipHelpCaching(cli);
   for (const noun of NOUNS) cli.command(noun.name, noun.describe, (y) => addVerbs(y, noun, start));
@@ -74,7 +81,7 @@ function buildCli(io: IO, start: Start): Argv {
  */
 export async function parseCommand(args: string[], io: IO): Promise<{ def: CommandDef; args: Record<string, unknown> } | undefined> {
   let chosen: { def: CommandDef; args: Record<string, unknown> } | undefined;
-  await buildCli(io, (def, argv) => (chosen = { def, args: argv })).parseAsync(args, {}, () => undefined);
+  await buildCli(io, (def, argv) => (chosen = { def, args: argv }), args).parseAsync(protectAfterDashDash(args), {}, () => undefined);
   return chosen;
 }
 
@@ -99,6 +106,13 @@ function addCommand(y: Argv, def: CommandDef, start: Start): void {
     (sub) => {
       const built = def.builder ? def.builder(sub) : sub;
       for (const [cmd, text] of def.examples) built.example(cmd, text);
+      // An option that takes a value takes the next word whatever it looks like (`--size -1G`
+      // reaches the size check instead of becoming the flags -1 and -G), and one given without a
+      // value is a usage error rather than an empty string.
+      const positionals = new Set([...def.command.matchAll(/[<[]([\w-]+)[>\]]/g)].map((m) => m[1]));
+      const o = optionsOf(built);
+      const valued = [...o.string, ...Object.keys(o.choices)].filter((k) => !positionals.has(k) && !o.array.includes(k));
+      if (valued.length) built.requiresArg([...new Set(valued)]);
       return built;
     },
     (argv) => start(def, argv as Record<string, unknown>),
@@ -139,4 +153,83 @@ async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO
     await audit.end(f, exit);
     f.close();
   }
+}
+
+/** What yargs knows of the options in effect: getOptions() is public yargs API @types/yargs omits. */
+interface ParserOptions {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+  string: string[];
+  boolean: string[];
+  array: string[];
+  choices: Record<string, unknown>;
+}
+
+function optionsOf(y: Argv): ParserOptions {
+  return (y as unknown as { getOptions(): ParserOptions }).getOptions();
+}
+
+/**
+ * Words after `--` are operands even when they start with `-`. yargs leaves them out of the
+ * positionals of a nested command, so they are marked here (a leading control character, which
+ * no flag has) and the mark is removed once yargs has parsed them as positionals.
+ */
+const OPERAND = '\u0001';
+
+function protectAfterDashDash(args: string[]): string[] {
+  const at = args.indexOf('--');
+  if (at < 0) return args;
+  return [...args.slice(0, at), ...args.slice(at + 1).map((a) => (a.startsWith('-') ? OPERAND + a : a))];
+}
+
+function unprotect(argv: Record<string, unknown>): void {
+  const strip = (v: unknown): unknown =>
+    typeof v === 'string' && v.startsWith(OPERAND) ? v.slice(1) : Array.isArray(v) ? v.map(strip) : v;
+  for (const [k, v] of Object.entries(argv)) argv[k] = strip(v);
+}
+
+/**
+ * Every option is given at most once (under any of its names): of two values, neither may be
+ * silently taken. Read from the words as typed, since yargs keeps only the last of a repeated
+ * boolean; array options (e.g. `simulator start --vip`) repeat by design.
+ */
+function refuseRepeats(args: string[], o: ParserOptions, argv: Record<string, unknown>): void {
+  const known = new Set(Object.keys(o.key));
+  const canonical = new Map<string, string>();
+  for (const k of known) canonical.set(k, k);
+  for (const [k, aliases] of Object.entries(o.alias)) for (const a of aliases) canonical.set(a, k);
+  const takesValue = new Set([...o.string, ...Object.keys(o.choices)].map((k) => canonical.get(k) ?? k));
+  const seen = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (word === '--') break;
+    const m = /^--([^=]+)(=.*)?$/.exec(word) ?? /^-([A-Za-z])(=.*)?$/.exec(word);
+    if (!m) continue;
+    let name = m[1];
+    if (!canonical.has(name) && name.startsWith('no-') && canonical.has(name.slice(3))) name = name.slice(3);
+    const key = canonical.get(name);
+    if (key === undefined || key === 'help' || key === 'version' || o.array.includes(key)) continue;
+    const spelled = word.split('=')[0];
+    const first = seen.get(key);
+    if (first !== undefined) {
+      // named as typed; two spellings of one option are both shown
+      throw new UsageError(
+        first === spelled ? `${spelled} given twice: give it once` : `--${key} given twice (as ${first} and ${spelled}): give it once`,
+      );
+    }
+    seen.set(key, spelled);
+    if (takesValue.has(key) && m[2] === undefined) i++; // its value, whatever it looks like
+  }
+  // Whatever the words said, a list where one value belongs is refused too.
+  for (const [k, v] of Object.entries(argv)) {
+    const key = canonical.get(k);
+    if (Array.isArray(v) && k !== '_' && key !== undefined && !o.array.includes(key))
+      throw new UsageError(`--${key} given twice: give it once`);
+  }
+}
+
+/** yargs' own wording where it does not name the flag the way users type it. */
+function usageMessage(msg: string): string {
+  const m = /^Not enough arguments following: (\S+)$/.exec(msg);
+  return m ? `--${m[1]} needs a value` : msg;
 }

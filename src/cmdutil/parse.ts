@@ -5,6 +5,10 @@ import { parseBlockSize, type BlockSize } from '../config';
 import { parseSize } from '../util/size';
 
 export function sizeOption(label: string, value: unknown): number {
+  // `-1G` and `+1G` read as a change of size, which is --grow-by's job; a size is what to have.
+  if (typeof value === 'string' && /^\s*[-+]/.test(value))
+    throw new UsageError(`${label}: expected a size such as 10G, 512M or a number of bytes, without a sign; got ${JSON.stringify(value)}`);
+  if (typeof value === 'number' && value < 0) throw new UsageError(`${label}: expected a size without a sign, got ${value}`);
   const n = parseSize(label, value);
   if (n <= 0) throw new UsageError(`${label}: must be more than 0 bytes`);
   return n;

@@ -6,7 +6,11 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import yargs from 'yargs';
 import { cliEnv, type CliEnv } from '../helpers/cli';
+import { NOUNS, TOP_LEVEL } from '../../src/cli/commandTable';
+import { otherOptions, settingOptions } from '../../src/cli/globalOptions';
+import type { CommandDef } from '../../src/cmdutil/command';
 
 let env: CliEnv;
 let files: Record<string, string>;
@@ -65,6 +69,21 @@ const cases: Array<[string, string[], number, RegExp]> = [
   ['password on the command line', ['--password', 'hunter2hunter2', 'pool', 'stats'], 2, /secrets never go on the command line/],
   ['bad port flag', ['--control-port', '99999', 'pool', 'stats'], 2, /--control-port/],
   ['bad address flag', ['--control-addresses', 'appliance.local', 'pool', 'stats'], 2, /not an IP address/],
+  // `--` ends the options: what follows is an operand even when it starts with '-'
+  ['an operand after --', ['volume', 'get', '--', '-odd-name'], 3, /volume -odd-name does not exist/],
+  ['a bad operand after --', ['volume', 'create', '--size', '1G', '--', '-a/b'], 2, /"-a\/b" is not valid/],
+  ['two operands after -- where one belongs', ['volume', 'get', '--', '-a', '-b'], 2, /Unknown argument: -b/],
+  // signed and negative sizes: a size is what to have, not a change
+  ['size -1G as a separate word', ['volume', 'create', 'vm-101-disk-0', '--size', '-1G'], 2, /--size: expected a size .*without a sign/],
+  ['size +1G', ['volume', 'create', 'vm-101-disk-0', '--size', '+1G'], 2, /--size: expected a size .*without a sign/],
+  ['size -1', ['volume', 'create', 'vm-101-disk-0', '--size', '-1'], 2, /--size: expected a size .*without a sign/],
+  ['size=+1G', ['volume', 'create', 'vm-101-disk-0', '--size=+1G'], 2, /--size: expected a size .*without a sign/],
+  ['resize to -1G', ['volume', 'resize', 'vm-100-disk-0', '--size', '-1G'], 2, /--size: expected a size .*without a sign/],
+  ['grow by -1G', ['volume', 'resize', 'vm-100-disk-0', '--grow-by', '-1G'], 2, /--grow-by: expected a size .*without a sign/],
+  // an option that takes a value, given none
+  ['--snapshot without a value', ['target', 'get', 'vm-100-disk-0', '--snapshot'], 2, /--snapshot needs a value/],
+  ['--size without a value', ['volume', 'create', 'vm-101-disk-0', '--size'], 2, /--size needs a value/],
+  ['a global flag without a value', ['pool', 'stats', '--pool-name'], 2, /--pool-name needs a value/],
   [
     'rollback --check with --destroy-newer',
     ['snapshot', 'rollback', 'vm-100-disk-0', 'base', '--check', '--destroy-newer'],
@@ -73,9 +92,92 @@ const cases: Array<[string, string[], number, RegExp]> = [
   ],
 ];
 
-test.each(cases)('%s → exit %#', async (_label, args, code, why) => {
+/** The words that run `def` ("noun verb" or the top-level command) with each required positional filled in. */
+function invocation(noun: string | undefined, def: CommandDef): string[] {
+  const [verb, ...rest] = def.command.split(' ');
+  const operands = rest.filter((w) => w.startsWith('<')).map((_w, i) => ['vm-100-disk-0', 'base', 'vm-108-disk-0'][i] ?? 'x');
+  return [...(noun ? [noun] : []), verb, ...operands];
+}
+
+/** An option's every name as yargs knows it: key → aliases. */
+function optionNames(options: Record<string, { alias?: string | readonly string[] }>): Array<[string, string[]]> {
+  return Object.entries(options).map(([k, o]) => [k, o.alias === undefined ? [] : ([] as string[]).concat(o.alias)]);
+}
+
+function commandOptions(def: CommandDef): Array<[string, string[], boolean]> {
+  const y = def.builder ? def.builder(yargs()) : yargs();
+  const o = (
+    y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]>; boolean: string[]; array: string[] } }
+  ).getOptions();
+  const positionals = new Set([...def.command.matchAll(/[<[]([\w-]+)[>\]]/g)].map((m) => m[1]));
+  const aliases = new Set(Object.values(o.alias).flat());
+  return Object.keys(o.key)
+    .filter((k) => !positionals.has(k) && !aliases.has(k) && k !== 'help' && k !== 'version' && !o.array.includes(k))
+    .map((k) => [k, o.alias[k] ?? [], o.boolean.includes(k)]);
+}
+
+/** The two words of one use of an option (one for a flag). */
+const once = (name: string, flag: boolean) => (name.length === 1 ? [`-${name}`] : [`--${name}`]).concat(flag ? [] : ['x']);
+
+/**
+ * Every option of every command and every global option, given twice (and under two of its
+ * names where it has aliases): generated from the command table, so a new option is covered
+ * the day it is added.
+ */
+const repeated: Array<[string, string[], number, RegExp]> = [];
+for (const [noun, defs] of [...NOUNS.map((n) => [n.name, n.verbs] as const), [undefined, TOP_LEVEL] as const]) {
+  for (const def of defs) {
+    for (const [key, aliases, flag] of commandOptions(def)) {
+      const words = invocation(noun, def);
+      repeated.push([
+        `${words.join(' ')} --${key} twice`,
+        [...words, ...once(key, flag), ...once(key, flag)],
+        2,
+        new RegExp(`--${key} given twice`),
+      ]);
+      for (const a of aliases)
+        repeated.push([
+          `${words.join(' ')} --${key} and its alias ${a}`,
+          [...words, ...once(key, flag), ...once(a, flag)],
+          2,
+          new RegExp(`--${key} given twice`),
+        ]);
+    }
+  }
+}
+const globalFlags = { ...settingOptions(), ...otherOptions() };
+for (const [key, aliases] of optionNames(globalFlags)) {
+  const flag = globalFlags[key].type === 'boolean';
+  repeated.push([
+    `global --${key} twice`,
+    [...once(key, flag), ...once(key, flag), 'pool', 'stats'],
+    2,
+    new RegExp(`--${key} given twice`),
+  ]);
+  for (const a of aliases)
+    repeated.push([
+      `global --${key} and its alias ${a}`,
+      [...once(a, flag), 'pool', 'stats', ...once(key, flag)],
+      2,
+      new RegExp(`--${key} given twice`),
+    ]);
+}
+
+test('the repeated-option rows cover every command and the global flags', () => {
+  const all = [...NOUNS.flatMap((n) => n.verbs), ...TOP_LEVEL];
+  const withOptions = all.filter((d) => commandOptions(d).length > 0);
+  expect(withOptions.length).toBeGreaterThan(all.length / 2);
+  expect(repeated.length).toBeGreaterThan(60);
+  for (const k of ['size', 'pool-name', 'config', 'json', 'snapshot', 'force'])
+    expect(repeated.some(([l]) => l.includes(`--${k} `))).toBe(true);
+});
+
+test.each([...cases, ...repeated])('%s → exit %#', async (_label, args, code, why) => {
   env.sim.requests.reset();
-  const r = await env.run([...args, '--json']);
+  const end = args.includes('--') ? args.indexOf('--') : args.length; // --json before the operands
+  // a row that gives --config itself runs without the test's own -c
+  const own = args.some((a) => a === '-c' || a === '--config');
+  const r = await env.run([...args.slice(0, end), '--json', ...args.slice(end)], { noConfig: own });
   expect(r.code).toBe(code);
   const lines = r.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
