@@ -14,6 +14,8 @@ export const EXIT = {
   HOST: 9,
   /** `cleanup` found orphans (dry run), or some are left after --apply. */
   FOUND: 10,
+  /** Stopped by SIGTERM/SIGINT; the step in flight was let finish or undone within a bound. */
+  INTERRUPTED: 11,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -34,7 +36,8 @@ export type ErrorCode =
   | 'outdated'
   | 'appliance'
   | 'outcome_unknown'
-  | 'host';
+  | 'host'
+  | 'interrupted';
 
 export class JdsscError extends Error {
   readonly code: ErrorCode;
@@ -135,6 +138,13 @@ export class OutcomeUnknownError extends JdsscError {
 export class HostError extends JdsscError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('host', EXIT.HOST, message, details);
+  }
+}
+
+/** SIGTERM or SIGINT stopped the command. */
+export class InterruptedError extends JdsscError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('interrupted', EXIT.INTERRUPTED, message, details);
   }
 }
 

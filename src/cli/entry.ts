@@ -1,4 +1,5 @@
 // Bundle entry (dist/jdssc.cjs): binds main() to the real process.
+import { EXIT } from '../errors';
 import { main } from './main';
 
 export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
@@ -11,5 +12,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     },
     env: process.env,
   };
-  process.exitCode = await main(argv, io);
+  const code = await main(argv, io, {}, { signals: true });
+  process.exitCode = code;
+  // A command stopped by a signal may still have a request or a wait pending; it is not waited for.
+  if (code === EXIT.INTERRUPTED) process.exit(code);
 }

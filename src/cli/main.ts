@@ -1,7 +1,7 @@
 // Entry point: wires yargs to the command table, runs one command, prints its result or its
 // error, and returns the exit code. Nothing else in the program prints or exits.
 import yargs, { type Argv } from 'yargs';
-import { EXIT, UsageError, isJdsscError } from '../errors';
+import { EXIT, InterruptedError, UsageError, isJdsscError } from '../errors';
 import { VERSION } from '../version';
 import type { CommandDef, NounDef } from '../cmdutil/command';
 import { NOUNS, TOP_LEVEL } from './commandTable';
@@ -16,14 +16,20 @@ const EXIT_CODES = `Exit codes:
   3 not found      4 already exists/conflict    5 busy or blocked (clones, newer snapshots, sessions)
   6 storage unreachable or deadline exceeded     7 authentication or TLS trust failed
   8 no space on the pool                        9 host-side failure (iscsiadm, multipath, device)
-  10 cleanup found orphans (dry run) or left some behind`;
+  10 cleanup found orphans (dry run) or left some behind
+  11 interrupted (SIGTERM/SIGINT): the step in flight was finished or undone first`;
 
-export async function main(args: string[], io: IO, overrides: FactoryOverrides = {}): Promise<number> {
+/** How main() runs: `signals` makes SIGTERM/SIGINT stop the command cleanly (the real process only). */
+export interface MainOptions {
+  signals?: boolean;
+}
+
+export async function main(args: string[], io: IO, overrides: FactoryOverrides = {}, opts: MainOptions = {}): Promise<number> {
   const wantsJson = args.includes('--json');
   let outcome: Promise<number> | undefined;
   let captured = '';
 
-  const cli = buildCli(io, (def, argv) => (outcome = runCommand(def, argv, io, overrides)), args);
+  const cli = buildCli(io, (def, argv) => (outcome = runCommand(def, argv, io, overrides, opts)), args);
 
   try {
     await cli.parseAsync(protectAfterDashDash(args), {}, (_err, _argv, output) => {
@@ -129,17 +135,84 @@ function addVerbs(y: Argv, noun: NounDef, start: Start): Argv {
   );
 }
 
-async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO, overrides: FactoryOverrides): Promise<number> {
+/** After SIGTERM/SIGINT the step in flight gets this long to finish or be undone ... */
+const STOP_GRACE_MS = 3000;
+/** ... and jdssc exits this long after the signal whatever the command is doing. */
+const STOP_HARD_CAP_MS = 5000;
+
+/**
+ * SIGTERM/SIGINT during a command: the invocation's deadline shrinks to a short grace, so the
+ * running flow stops at its next wait and runs its own undo; `stopped` settles when the signal
+ * came, `capped` when the hard cap after it has passed.
+ */
+function watchSignals(f: ReturnType<typeof createFactory>): { stopped: () => string | undefined; capped: Promise<string>; off(): void } {
+  let signal: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let fire: (s: string) => void = () => undefined;
+  const capped = new Promise<string>((resolve) => (fire = resolve));
+  const on = (s: NodeJS.Signals) => {
+    if (signal) return;
+    signal = s;
+    try {
+      f.deadline().abort(s, STOP_GRACE_MS);
+    } catch {
+      // no deadline (the configuration failed): nothing is in flight
+    }
+    timer = setTimeout(() => fire(s), STOP_HARD_CAP_MS);
+  };
+  process.on('SIGTERM', on);
+  process.on('SIGINT', on);
+  return {
+    stopped: () => signal,
+    capped,
+    off() {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+function interrupted(signal: string, finished: boolean): InterruptedError {
+  return new InterruptedError(
+    finished
+      ? `interrupted by ${signal}: stopped after the step in flight finished or was undone`
+      : `interrupted by ${signal}: the command did not stop within ${STOP_HARD_CAP_MS / 1000} s; check what it was changing before retrying`,
+    { signal, finished },
+  );
+}
+
+async function runCommand(
+  def: CommandDef,
+  argv: Record<string, unknown>,
+  io: IO,
+  overrides: FactoryOverrides,
+  opts: MainOptions,
+): Promise<number> {
   const audit = beginAudit(def, argv, io, { clock: overrides.clock }); // first: it fixes the request id the logger uses
   const f = createFactory(argv, io, overrides);
   let exit: number = EXIT.INTERNAL;
   const printer = new Printer(io, argv.json === true, f.redactor);
+  const signals = opts.signals ? watchSignals(f) : undefined;
   try {
     for (const w of f.config().warnings) printer.warn(w);
-    const result = await withProgress(def.run(argv, f), f, def, argv); // a spinner on a TTY during long waits
+    const work = withProgress(def.run(argv, f), f, def, argv); // a spinner on a TTY during long waits
+    const result = signals
+      ? await Promise.race([
+          work,
+          signals.capped.then((s) => {
+            throw interrupted(s, false);
+          }),
+        ])
+      : await work;
+    const signal = signals?.stopped();
+    if (signal) throw interrupted(signal, true); // it finished, but its caller asked it to stop
     printer.result(result, def.human);
     return (exit = def.exitCode ? def.exitCode(result) : EXIT.OK);
-  } catch (e) {
+  } catch (caught) {
+    // Whatever a stopped command failed with (its deadline ran out), it was the signal.
+    const signal = signals?.stopped();
+    const e = signal && !(caught instanceof InterruptedError) ? interrupted(signal, true) : caught;
     const known = isJdsscError(e);
     try {
       // An unexpected error keeps its stack in the log; the user sees its message only.
@@ -150,6 +223,7 @@ async function runCommand(def: CommandDef, argv: Record<string, unknown>, io: IO
     printer.error(known ? e : new Error(`internal error: ${(e as Error)?.message ?? String(e)}`));
     return (exit = known ? e.exitCode : EXIT.INTERNAL);
   } finally {
+    signals?.off();
     await audit.end(f, exit);
     f.close();
   }

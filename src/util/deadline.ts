@@ -2,7 +2,9 @@
 import type { Clock } from './clock';
 
 export class Deadline {
-  private readonly end: number;
+  private end: number;
+  /** Set when the invocation was told to stop (SIGTERM/SIGINT): the reason, e.g. 'SIGTERM'. */
+  stoppedBy: string | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -17,6 +19,15 @@ export class Deadline {
 
   expired(): boolean {
     return this.remaining() <= 0;
+  }
+
+  /**
+   * The invocation was told to stop: what is left shrinks to `graceMs`, so the step in flight
+   * can finish (or its own undo run) while every later wait and request ends at once after it.
+   */
+  abort(reason: string, graceMs: number): void {
+    this.stoppedBy ??= reason;
+    this.end = Math.min(this.end, this.clock.now() + graceMs);
   }
 
   /** The smaller of `ms` and what is left. */
