@@ -45,7 +45,7 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
     return EXIT.USAGE;
   }
   if (outcome) return outcome;
-  if (captured) io.stdout.write(captured.endsWith('\n') ? captured : `${captured}\n`);
+  if (captured) io.stdout.write(wantsJson ? jsonOfText(captured, args) : captured.endsWith('\n') ? captured : `${captured}\n`);
   return EXIT.OK;
 }
 
@@ -59,7 +59,7 @@ function buildCli(io: IO, start: Start, args: string[]): Argv {
     .version(VERSION)
     .help()
     .alias('h', 'help')
-    .completion('completion', 'Print a bash completion script (e.g. > /etc/bash_completion.d/jdssc)')
+    .completion('completion', 'Print a bash completion script (e.g. > /etc/bash_completion.d/jdssc); always text, even with --json')
     .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
     .epilogue(EXIT_CODES)
     .demandCommand(1, 'give a command; see jdssc --help')
@@ -306,4 +306,14 @@ function refuseRepeats(args: string[], o: ParserOptions, argv: Record<string, un
 function usageMessage(msg: string): string {
   const m = /^Not enough arguments following: (\S+)$/.exec(msg);
   return m ? `--${m[1]} needs a value` : msg;
+}
+
+/**
+ * With --json, what yargs prints itself is one JSON document too: `{"version":…}` for --version,
+ * `{"help":…}` for help text. The completion script stays a script (its help says so).
+ */
+function jsonOfText(text: string, args: string[]): string {
+  if (args.includes('completion') && !args.includes('--help') && !args.includes('-h')) return text.endsWith('\n') ? text : `${text}\n`;
+  const doc = text.trim() === VERSION && args.includes('--version') ? { version: VERSION } : { help: text.trimEnd() };
+  return `${JSON.stringify(doc)}\n`;
 }

@@ -27,7 +27,10 @@ export default defineCommand<Args, CleanupReport>({
   builder: (y) =>
     y
       .option('apply', { type: 'boolean', describe: 'remove what is due (default: dry run)' })
-      .option('vmids', { type: 'string', describe: 'VM ids that exist (default: read from --pve-dir)' })
+      .option('vmids', {
+        type: 'string',
+        describe: 'VM ids that exist, e.g. 100,101 (default: read from --pve-dir; required off a Proxmox node)',
+      })
       .option('pve-dir', { type: 'string', default: '/etc/pve', describe: 'the Proxmox cluster file system' })
       .option('grace', {
         type: 'string',
@@ -45,6 +48,12 @@ export default defineCommand<Args, CleanupReport>({
     } catch (e) {
       throw new UsageError(`--vmids: ${(e as Error).message}`);
     }
+    // Off a Proxmox node nothing says which VMs exist; a run that cannot judge volumes must fail
+    // (cron notices an exit code, not a note), unless only this host's side was asked for.
+    if (vmids === undefined && a.only !== 'host')
+      throw new UsageError(
+        `no VM inventory under ${a['pve-dir']}/nodes (not a Proxmox node?): give the VM ids that exist with --vmids 100,101,… (or --pve-dir, or --only host)`,
+      );
     const s = f.settings();
     const host = await hostEnv(f);
     // Cron may start a run while the previous one is still going: that run is skipped, not queued.
