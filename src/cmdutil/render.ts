@@ -1,4 +1,4 @@
-// Human renderings shared by the volume commands.
+// Human renderings shared by the commands: one format for sizes (sizeText) and one for times (when).
 import { type Printer, humanBytes } from './output';
 import type { VolumeView } from '../storage';
 
@@ -6,17 +6,23 @@ export function renderVolume(v: VolumeView, p: Printer): void {
   p.fields([
     ['name', v.name],
     ['vmid', v.vmid],
-    ['size', `${humanBytes(v.size)} (${v.size} bytes)`],
+    ['size', sizeText(v.size)],
     ['block size', v.blockSize === null ? null : humanBytes(v.blockSize)],
     ['provisioning', v.thin === null ? null : v.thin ? 'thin' : 'thick'],
     ['origin', v.origin ? `${v.origin.volume}${v.origin.snapshot ? `@${v.origin.snapshot}` : ' (whole-volume clone)'}` : null],
     ['scsi id', v.scsiId],
     ['wwid', v.wwid],
-    ['created', v.creation === null ? null : new Date(v.creation * 1000).toISOString()],
+    ['created', when(v.creation)],
     ['on array as', v.physicalName],
   ]);
 }
 
+/** The one human format of a size in key/value output: "1.0 GiB (1073741824 bytes)". */
+export function sizeText(bytes: number | null): string | null {
+  return bytes === null ? null : `${humanBytes(bytes)} (${bytes} bytes)`;
+}
+
+/** The one human format of a time: "2026-01-02 03:04:05Z" (UTC, to the second). */
 export function when(epoch: number | null): string | null {
   return epoch === null
     ? null

@@ -92,7 +92,7 @@ const HUMAN: HumanCase[] = [
     lines: [
       `device     ${DEV}`,
       `wwid       ${WWID}`,
-      'size       1073741824',
+      'size       1.0 GiB (1073741824 bytes)',
       `target     ${T0} LUN 0`,
       'multipath  yes',
       '  ok   127.0.0.2:3260',
@@ -140,7 +140,7 @@ const HUMAN: HumanCase[] = [
     name: 'rescan: the device and its new size in bytes',
     def: loginRescan,
     result: { volume: V, device: DEV, size: 2 * 2 ** 30 },
-    lines: [`${DEV}: 2147483648 bytes`],
+    lines: [`${DEV}: 2.0 GiB (2147483648 bytes)`],
     bold: [],
   },
   {

@@ -43,7 +43,7 @@ const HUMAN: HumanCase[] = [
     name: 'status: map, paths, size, where the path states came from',
     def: multipathStatus,
     result: mapped,
-    lines: [`wwid    ${WWID}`, 'map     dm-0', 'paths   1 active of 2', 'size    1073741824', 'source  multipath'],
+    lines: [`wwid    ${WWID}`, 'map     dm-0', 'paths   1 active of 2', 'size    1.0 GiB (1073741824 bytes)', 'source  multipath'],
     bold: ['wwid', 'map', 'paths', 'size', 'source'],
   },
   {

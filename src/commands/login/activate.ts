@@ -1,5 +1,6 @@
 // `jdssc login activate`: publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and …
 import { defineCommand } from '../../cmdutil/command';
+import { sizeText } from '../../cmdutil/render';
 import { hostEnv } from '../../cmdutil/hostEnv';
 import { activateVolume, type Activation } from '../../flows/login';
 import { vmidOption } from '../../cmdutil/parse';
@@ -28,7 +29,7 @@ export default defineCommand<{ volume: string; snapshot?: string; vmid?: string 
     p.fields([
       ['device', r.device],
       ['wwid', r.wwid],
-      ['size', r.sizeBytes],
+      ['size', sizeText(r.sizeBytes)],
       ['target', `${r.target} LUN ${r.lun}`],
       ['multipath', r.multipath ? 'yes' : 'no'],
     ]);

@@ -1,5 +1,6 @@
 // `jdssc login rescan`: after growing an active volume: rescan its paths (this target only) until every path and the map show …
 import { defineCommand } from '../../cmdutil/command';
+import { sizeText } from '../../cmdutil/render';
 import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
 import { rescanVolume } from '../../flows/login';
 
@@ -13,5 +14,5 @@ export default defineCommand<{ volume: string }, { volume: string; device: strin
     const s = f.settings();
     return rescanVolume(await f.storage(), await hostEnv(f), { storageId: storageIdOf(s) }, { volume: a.volume });
   },
-  human: (r, p) => p.line(`${r.device}: ${r.size} bytes`),
+  human: (r, p) => p.line(`${r.device}: ${sizeText(r.size)}`),
 });

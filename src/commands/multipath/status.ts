@@ -1,5 +1,6 @@
 // `jdssc multipath status`: show the multipath map of one WWID: dm device, active/total paths, size (dmsetup when multipath -ll is silent)
 import { defineCommand } from '../../cmdutil/command';
+import { sizeText } from '../../cmdutil/render';
 import { hostEnv } from '../../cmdutil/hostEnv';
 import { inspectMap, type MapState } from '../../host';
 import { wwidArg } from './wwid';
@@ -18,7 +19,7 @@ export default defineCommand<{ wwid: string }, MapState & { wwid: string }>({
       ['wwid', r.wwid],
       ['map', r.dm ?? 'none'],
       ['paths', `${r.activePaths} active of ${r.totalPaths}`],
-      ['size', r.sizeBytes],
+      ['size', sizeText(r.sizeBytes)],
       ['source', r.source],
     ]),
 });

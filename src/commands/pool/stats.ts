@@ -1,6 +1,6 @@
 // `jdssc pool stats`: show the pool name, id and capacity (total, free, used bytes)
 import { defineCommand } from '../../cmdutil/command';
-import { humanBytes } from '../../cmdutil/output';
+import { sizeText } from '../../cmdutil/render';
 import { poolStats, type PoolStats } from '../../storage';
 
 export default defineCommand<Record<string, never>, PoolStats>({
@@ -16,8 +16,8 @@ export default defineCommand<Record<string, never>, PoolStats>({
       ['pool', r.name],
       ['id', r.id],
       ['health', r.health],
-      ['total', `${humanBytes(r.total)} (${r.total} bytes)`],
-      ['free', `${humanBytes(r.free)} (${r.free} bytes)`],
-      ['used', `${humanBytes(r.used)} (${r.used} bytes)`],
+      ['total', sizeText(r.total)],
+      ['free', sizeText(r.free)],
+      ['used', sizeText(r.used)],
     ]),
 });

@@ -1,5 +1,6 @@
 // `jdssc volume resize`: grow a volume to a new size (shrinking is refused) and wait until the array reports it
 import { defineCommand } from '../../cmdutil/command';
+import { sizeText } from '../../cmdutil/render';
 import { humanBytes } from '../../cmdutil/output';
 import { UsageError } from '../../errors';
 import { resizeVolume, type ResizeResult } from '../../storage';
@@ -26,7 +27,7 @@ export default defineCommand<{ name: string; size?: string; 'grow-by'?: string }
   human: (r, p) =>
     p.line(
       r.size === r.previousSize
-        ? `${r.name} is already ${humanBytes(r.size)}`
+        ? `${r.name} is already ${sizeText(r.size)}`
         : `${r.name}: ${humanBytes(r.previousSize)} → ${humanBytes(r.size)} (${r.size} bytes)`,
     ),
 });
