@@ -145,9 +145,12 @@ describe('cleanup', () => {
     expect(env.host!.state().violations).toEqual([]);
   });
 
-  test('volumes are not judged without a VM inventory', async () => {
-    const r = await env.run(['cleanup', '--pve-dir', join(env.dir, 'no-pve'), '--json', '--only', 'array']);
-    expect(r.json.notes).toEqual([expect.stringMatching(/volumes were not judged/)]);
+  test('without a VM inventory (not a Proxmox node, no --vmids) cleanup fails so cron notices, and changes nothing', async () => {
+    env.sim.requests.reset();
+    const r = await env.run(['cleanup', '--pve-dir', join(env.dir, 'no-pve'), '--apply', '--only', 'array']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--vmids/)]);
+    expect(env.mutations()).toBe(0);
   });
 
   test('cron-friendly: nothing to do prints nothing', async () => {
