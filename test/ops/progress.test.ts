@@ -78,10 +78,10 @@ test('on a TTY: what is awaited, the latest logged step (redacted) and the time 
   );
   await until(() => s.seen.length > 0);
   expect(s.seen[0]).toBe('start login activate vm-100-disk-0 (42 s left)');
-  log.warn('10.0.0.1: ECONNREFUSED, will retry (Progress-Secret-42)');
+  log.warn('127.0.0.9: ECONNREFUSED, will retry (Progress-Secret-42)');
   await until(() => s.seen.some((t) => t.includes('will retry')));
   const line = s.seen.find((t) => t.includes('will retry'))!;
-  expect(line).toBe('login activate vm-100-disk-0: 10.0.0.1: ECONNREFUSED, will retry (***) (42 s left)');
+  expect(line).toBe('login activate vm-100-disk-0: 127.0.0.9: ECONNREFUSED, will retry (***) (42 s left)');
   finish();
   expect(await shown).toBe('done');
   expect(s.stopped()).toBe(true);

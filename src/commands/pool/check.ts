@@ -1,10 +1,9 @@
 // `jdssc pool check`: pre-flight / health check: REST per address, auth, pool, VIPs, space, iSCSI portals, this host
 import { defineCommand } from '../../cmdutil/command';
 import { EXIT, type ExitCode } from '../../errors';
-import { arrayChecks, summarise, type CheckCategory, type CheckReport } from '../../storage';
-import { tcpProbe } from '../../util/tcp';
 import { hostEnv } from '../../cmdutil/hostEnv';
-import { hostChecks } from '../../host';
+import { poolCheckReport } from '../../cmdutil/poolChecks';
+import type { CheckCategory, CheckReport } from '../../storage';
 
 const EXIT_FOR: Record<CheckCategory, ExitCode> = {
   connectivity: EXIT.UNREACHABLE,
@@ -25,21 +24,7 @@ export default defineCommand<{ 'skip-host'?: boolean }, CheckReport>({
   ],
   builder: (y) =>
     y.option('skip-host', { type: 'boolean', describe: 'check only the array (e.g. from a machine that is not a Proxmox node)' }),
-  run: async (a, f) => {
-    const s = f.settings();
-    const checks = await arrayChecks({
-      pool: s.pool,
-      controlAddresses: s.controlAddresses,
-      controlPort: s.controlPort,
-      dataAddresses: s.dataAddresses,
-      dataPort: s.dataPort,
-      targetPrefix: s.targetPrefix,
-      probeClient: (a) => f.probeClient(a),
-      tcp: tcpProbe,
-    });
-    if (!a['skip-host']) checks.push(...hostChecks(await hostEnv(f), { hostRoot: s.hostRoot, multipath: s.multipath }));
-    return summarise(checks);
-  },
+  run: async (a, f) => poolCheckReport(f, a['skip-host'] ? undefined : await hostEnv(f)),
   // The report is the answer either way; the exit code says which kind of problem was found.
   exitCode: (r) => (r.classification ? EXIT_FOR[r.classification] : EXIT.OK),
   human: (r, p) => {

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { SECRET_KEYS } from '../../config';
 import type { Factory } from '../../cmdutil/factory';
 import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
-import { hostChecks, inspectMap, listRecords, listSessions, runTool, type HostEnv } from '../../host';
-import { arrayChecks, summarise } from '../../storage';
-import { tcpProbe } from '../../util/tcp';
+import { inspectMap, listRecords, listSessions, runTool, type HostEnv } from '../../host';
+import { poolCheckReport } from '../../cmdutil/poolChecks';
 import { VERSION } from '../../version';
 import { BLANKED, joviandssSections } from './scrub';
 
@@ -58,20 +57,7 @@ export async function gather(f: Factory, o: { logLines: number; skipArray: boole
     return { path: 'storage.cfg', text: joviandssSections(fs.readFileSync(path, 'utf8')) };
   });
   if (!o.skipArray) {
-    await part('pool check', async () => {
-      const checks = await arrayChecks({
-        pool: s.pool,
-        controlAddresses: s.controlAddresses,
-        controlPort: s.controlPort,
-        dataAddresses: s.dataAddresses,
-        dataPort: s.dataPort,
-        targetPrefix: s.targetPrefix,
-        probeClient: (a) => f.probeClient(a),
-        tcp: tcpProbe,
-      });
-      checks.push(...hostChecks(host, { hostRoot: s.hostRoot, multipath: s.multipath }));
-      return json('pool-check.json', summarise(checks));
-    });
+    await part('pool check', async () => json('pool-check.json', await poolCheckReport(f, host)));
   }
   await part('iscsi sessions', async () => json('iscsi-sessions.json', await listSessions(host)));
   await part('iscsi node records', () => nodeRecords(fs, host, s.targetPrefix));
