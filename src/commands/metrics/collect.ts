@@ -69,6 +69,9 @@ export async function collect(f: Factory, o: CollectOptions): Promise<Collected>
     cleanup: readCleanup(f.stateDir()),
     durationSeconds: 0,
   };
+  // The host first: it is local and quick, while an unreachable array may take the rest of the
+  // invocation's deadline in retries — which must not cost the host metrics.
+  if (o.host) await collectHost(f, out);
   try {
     await collectArray(f, o, out);
     out.up = true;
@@ -77,7 +80,6 @@ export async function collect(f: Factory, o: CollectOptions): Promise<Collected>
     out.arrayExit = e.exitCode;
     out.arrayError = e.message;
   }
-  if (o.host) await collectHost(f, out);
   out.durationSeconds = (f.clock.now() - started) / 1000;
   return out;
 }
