@@ -5,22 +5,11 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { volumeLogical } from '../../src/storage/arrayNames';
 import type { RollbackResult } from '../../src/storage';
+import { rng } from '../helpers/rng';
 import { cliEnv, type CliEnv, type CliResult } from '../helpers/cli';
 
 const OPS = Number(process.env.JDSSC_FAULT_OPS ?? 500);
 const SEED = Number(process.env.JDSSC_FAULT_SEED ?? 20261121);
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  return { next, pick: <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)], chance: (p: number) => next() < p };
-}
 
 let env: CliEnv;
 beforeAll(async () => {

@@ -10,23 +10,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { rng } from '../helpers/rng';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 
 const STEPS = Number(process.env.JDSSC_MODEL_STEPS ?? 30);
 const SEED = Number(process.env.JDSSC_MODEL_SEED ?? 20261202);
 const VMS = [600, 601];
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  return { next, pick: <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)], chance: (p: number) => next() < p };
-}
 
 let env: CliEnv;
 let pve: string;
