@@ -38,6 +38,7 @@ const ENTRY_POINTS = [
   ['src/config', 'index'],
   ['src/flows/login', 'index'],
   ['src/flows/cleanup', 'index'],
+  ['src/flows/nfs', 'index'],
   ['src/simulator', 'index|main'], // main: the separate bundle `jdssc simulator start` loads
 ];
 const entryPoints = ENTRY_POINTS.map(([dir, entries]) => ({

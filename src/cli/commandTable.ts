@@ -11,6 +11,9 @@ import loginStatus from '../commands/login/status';
 import multipathAdd from '../commands/multipath/add';
 import multipathRemove from '../commands/multipath/remove';
 import multipathStatus from '../commands/multipath/status';
+import nfsActivate from '../commands/nfs/activate';
+import nfsDeactivate from '../commands/nfs/deactivate';
+import nfsStatus from '../commands/nfs/status';
 import poolCheck from '../commands/pool/check';
 import poolStats from '../commands/pool/stats';
 import poolVips from '../commands/pool/vips';
@@ -60,6 +63,11 @@ export const NOUNS: NounDef[] = [
     name: 'multipath',
     describe: 'This host: the multipath map of one WWID (status, add, remove)',
     verbs: [multipathStatus, multipathAdd, multipathRemove],
+  },
+  {
+    name: 'nfs',
+    describe: 'This host: a NAS volume’s NFS export mounted at a directory (activate, deactivate, status)',
+    verbs: [nfsActivate, nfsDeactivate, nfsStatus],
   },
   { name: 'simulator', describe: 'A JovianDSS REST simulator on loopback (demo, tests, safe sandbox)', verbs: [simulatorStart] },
 ];

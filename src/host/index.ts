@@ -31,3 +31,6 @@ export {
   writeRecord,
   type LunRecord,
 } from './state/records';
+export { isNfs, mountAt, mountsBelow, nfsSource, parseMountinfo, readMountinfo, sameNfsSource, type MountEntry } from './nfs/mountinfo';
+export { dirUsers, mountNfs, mountOptions, umountPath, MOUNT_EXIT, NFS_MOUNT_TIMEOUT_MS, type MountOutcome } from './nfs/mount';
+export { ensureMountDir, inspectMountDir, type DirState } from './nfs/dir';

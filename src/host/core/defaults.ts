@@ -9,6 +9,8 @@ export const DEFAULT_BINARIES: Binaries = {
   dmsetup: '/usr/sbin/dmsetup',
   udevadm: '/usr/bin/udevadm',
   blockdev: '/usr/sbin/blockdev',
+  mount: '/usr/bin/mount',
+  umount: '/usr/bin/umount',
 };
 
 export const DEFAULT_ROOTS: HostRoots = {

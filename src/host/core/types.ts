@@ -4,7 +4,7 @@ import type { Logger } from '../../log/logger';
 import type { Clock } from '../../util/clock';
 import type { Deadline } from '../../util/deadline';
 
-export type ToolName = 'iscsiadm' | 'multipath' | 'multipathd' | 'dmsetup' | 'udevadm' | 'blockdev';
+export type ToolName = 'iscsiadm' | 'multipath' | 'multipathd' | 'dmsetup' | 'udevadm' | 'blockdev' | 'mount' | 'umount';
 
 /** Absolute path of every host tool we run. Tests point these at fakes. */
 export type Binaries = Record<ToolName, string>;
