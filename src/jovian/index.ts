@@ -9,3 +9,6 @@ export * from './pool';
 export * from './volumes';
 export * from './snapshots';
 export * from './targets';
+export * from './nasVolumes';
+export * from './nasSnapshots';
+export * from './shares';
