@@ -18,6 +18,7 @@ import { setSessions } from './model/san';
 import { seedVolumes } from './control/seed';
 import { destroyOutOfBand } from './model/zfs/volumes';
 import { createRequestListener } from './transport/server';
+import { createNasStore } from './model/nas/store';
 import type { PoolSeed, RunningSimulator, SimulatorOptions } from './types';
 
 export type { PoolSeed, RunningSimulator, SimulatorOptions, VipSeed } from './types';
@@ -65,6 +66,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   // A separate stream for fault draws, so injecting faults never changes the ids a test sees.
   const faultRandom = new SeededRandom(opts.seed === undefined ? undefined : (opts.seed ^ 0x5eed) >>> 0);
   const state = new SimState(clock, new IdSource(idRandom));
+  const nasDataDir = opts.nasDataDir ?? opts.dataPath?.dataDir;
+  if (nasDataDir) state.nasStore = createNasStore(nasDataDir);
   const persisted = opts.stateFile ? loadStateFile(opts.stateFile) : undefined;
   if (persisted) restoreState(state, idRandom, persisted);
   else seedPools(state, opts.pools ?? DEFAULT_POOLS);
@@ -157,6 +160,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       destroyOutOfBand(state, p, v);
     },
     seed: (req) => seedVolumes(state, req),
+    nasPaths: (pool, dataset, snapshot) => {
+      const store = state.nasStore;
+      if (!store) return undefined;
+      return snapshot === undefined ? store.volumePath(pool, dataset) : store.snapshotPath(pool, dataset, snapshot);
+    },
     dataPath,
     flush: async () => writer?.flush(),
     async close() {

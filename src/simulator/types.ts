@@ -36,6 +36,11 @@ export interface SimulatorOptions {
   backend?: TargetBackend; // data-path hooks; default does nothing
   /** Real iSCSI targets behind the REST model (tgt on the host, LIO in a VM); excludes `backend`. */
   dataPath?: DataPathOptions;
+  /**
+   * NAS volumes' files: `<nasDataDir>/nas/<pool>/<dataset>/` (snapshots under `nas-snapshots/`).
+   * Default: the data path's dataDir; neither = NAS volumes are model only (`used` stays 0).
+   */
+  nasDataDir?: string;
 }
 
 export interface RunningSimulator {
@@ -58,6 +63,8 @@ export interface RunningSimulator {
   seed(req: SeedRequest): { count: number; first?: string; last?: string };
   /** The data path, when started with `dataPath`. */
   dataPath?: DataPathHandle;
+  /** Where each NAS volume / snapshot keeps its files (undefined without a NAS data dir). */
+  nasPaths(pool: string, dataset: string, snapshot?: string): string | undefined;
   /** Write the state file now (no-op without stateFile). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -19,6 +19,7 @@ const ZFS_OE = 'opene.storage.zfs.ZfsOeError';
 const NOT_FOUND = 'opene.exceptions.ItemNotFoundError';
 const CONFLICT = 'opene.exceptions.ItemConflictError';
 const VALIDATION = 'opene.exceptions.ValidationError';
+const WERKZEUG_NOT_FOUND = 'werkzeug.exceptions.NotFound';
 
 const listing = (names: string[]) => names.join('\n');
 
@@ -66,6 +67,25 @@ export const errors = {
   snapshotExists: (pool: string, volume: string, snapshot: string) =>
     new ApiError(500, ZFS_RESOURCE, `Resource ${pool}/${volume}@${snapshot} already exists.`, 5),
 
+  // ---- NAS volumes (filesystem datasets), their snapshots and clones; shares -----------------
+  nasNoSpace: (pool: string, quota: number, available: number) =>
+    new ApiError(500, ZFS_OE, `New quota(${quota}) exceeds available space on pool ${pool}(${available}).`),
+  quotaBelowUsed: () => new ApiError(500, ZFS_OE, 'size is less than current used amount'),
+  filesystemHasChildren: (pool: string, name: string, children: string[]) =>
+    new ApiError(
+      500,
+      ZFS_CMD,
+      `cannot destroy '${pool}/${name}': filesystem has children\nuse '-r' to destroy the following datasets:\n${listing(children)}`,
+      1000,
+    ),
+  datasetHasClones: () => new ApiError(500, ZFS_OE, 'In order to delete a dataset, you must delete all of its clones first.'),
+  datasetShared: (pool: string, name: string, share: string) =>
+    new ApiError(500, ZFS_OE, `Dataset ${pool}/${name} is used by share ${share}.`, 16),
+  cloneNotFound: (clone: string) => new ApiError(404, WERKZEUG_NOT_FOUND, `Clone ${clone} not exists`),
+  shareNotFound: (share: string) => new ApiError(404, WERKZEUG_NOT_FOUND, `Share ${share} not exists.`),
+  shareExists: (share: string) => new ApiError(409, CONFLICT, `Share ${share} already exists.`, 1),
+  shareDatasetMissing: (path: string) => new ApiError(500, ZFS_CMD, `cannot open '${path}': dataset does not exist`),
+
   // ---- pools and SAN objects (status-based not-found) -------------------------------------
   poolNotFound: (pool: string) => new ApiError(404, NOT_FOUND, `Pool ${pool} not exists.`),
   targetNotFound: (target: string) => new ApiError(404, NOT_FOUND, `Target ${target} not exists.`),
@@ -88,7 +108,7 @@ export const errors = {
   routeNotFound: () =>
     new ApiError(
       404,
-      'werkzeug.exceptions.NotFound',
+      WERKZEUG_NOT_FOUND,
       'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
     ),
   methodNotAllowed: () => new ApiError(405, 'werkzeug.exceptions.MethodNotAllowed', 'The method is not allowed for the requested URL.'),

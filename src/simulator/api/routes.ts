@@ -1,5 +1,8 @@
 // The REST v4 route table (paths relative to /api/v4 or /api/v3).
 import * as luns from './luns';
+import * as nas from './nasVolumes';
+import * as nasSnaps from './nasSnapshots';
+import * as shares from './shares';
 import * as pools from './pools';
 import * as snaps from './snapshots';
 import * as targets from './targets';
@@ -11,6 +14,8 @@ export function buildRouter(): Router {
   const V = `${P}/volumes/:volume`;
   const S = `${V}/snapshots/:snapshot`;
   const T = `${P}/san/iscsi/targets`;
+  const D = `${P}/nas-volumes/:dataset`;
+  const DS = `${D}/snapshots/:snapshot`;
   return (
     new Router()
       .add('GET', 'pools', pools.listPools)
@@ -49,7 +54,27 @@ export function buildRouter(): Router {
       .add('GET', `${T}/:target/incoming-users/:user`, luns.getUser)
       .add('DELETE', `${T}/:target/incoming-users/:user`, luns.removeUserHandler)
       .add('GET', `${T}/:target/sessions`, luns.targetSessions)
+      // NAS volumes (filesystem datasets), their snapshots and clones
+      .add('GET', `${P}/nas-volumes`, nas.listNasVolumes)
+      .add('POST', `${P}/nas-volumes`, nas.createNasVolumeHandler)
+      .add('GET', D, nas.getNasVolume)
+      .add('PUT', D, nas.modifyNasVolumeHandler)
+      .add('DELETE', D, nas.deleteNasVolume)
+      .add('GET', `${D}/snapshots`, nasSnaps.listNasSnapshots)
+      .add('POST', `${D}/snapshots`, nasSnaps.createNasSnapshotHandler)
+      .add('GET', DS, nasSnaps.getNasSnapshot)
+      .add('DELETE', DS, nasSnaps.deleteNasSnapshot)
+      .add('GET', `${DS}/rollback`, nasSnaps.nasRollbackCheck)
+      .add('POST', `${DS}/rollback`, nasSnaps.nasRollbackDo)
+      .add('GET', `${DS}/clones`, nasSnaps.listNasClones)
+      .add('POST', `${DS}/clones`, nasSnaps.createNasClone)
+      .add('GET', `${DS}/clones/:clone`, nasSnaps.getNasClone)
+      .add('DELETE', `${DS}/clones/:clone`, nasSnaps.deleteNasClone)
       // global
       .add('GET', 'san/iscsi/luns', luns.searchLuns)
+      .add('GET', 'shares', shares.listShares)
+      .add('POST', 'shares', shares.createShareHandler)
+      .add('GET', 'shares/:share', shares.getShare)
+      .add('DELETE', 'shares/:share', shares.deleteShareHandler)
   );
 }

@@ -10,6 +10,7 @@ import type { SimState } from '../model/model';
 import type { RequestLog } from './requestLog';
 import { setSessions } from '../model/san';
 import { seedVolumes, type SeedRequest } from './seed';
+import { nasListing } from './nasListing';
 import type { ControlRequest } from '../transport/server';
 
 export interface ControlDeps {
@@ -120,6 +121,8 @@ export function createControlHandler(deps: ControlDeps) {
         await deps.settleData();
         return sendJson(res, 201, seeded);
       }
+      case 'GET nas':
+        return sendJson(res, 200, nasListing(deps.state));
       case 'GET state':
         return sendJson(res, 200, deps.dumpState());
       default:

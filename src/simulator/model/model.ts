@@ -2,6 +2,7 @@
 // creation-ordered arrays so a page of a 10 000-volume listing is a slice, not a scan.
 import type { DataEvent } from './events';
 import type { IdSource, SimClock } from './effects';
+import type { NasStore } from './nas/store';
 
 export interface SnapshotRec {
   id: number;
@@ -69,6 +70,43 @@ export interface TargetRec {
   sessions: SessionRec[];
 }
 
+/** A NAS snapshot (`<pool>/<dataset>@<name>`): the dataset's file tree at that moment. */
+export interface NasSnapshotRec {
+  id: number;
+  name: string;
+  volumeId: number; // internal id of the parent NAS volume
+  creationMs: number;
+  createtxg: number;
+  guid: string;
+  referenced: number; // the dataset's used bytes when the snapshot was taken
+  clones: Set<number>; // internal ids of NAS volumes cloned from it
+}
+
+/** A NAS volume: a ZFS filesystem dataset `<pool>/<name>` with a quota. */
+export interface NasVolumeRec {
+  id: number;
+  name: string;
+  quota: number;
+  reservation: number;
+  used: number; // bytes of its files (measured on the data dir when there is one)
+  creationMs: number;
+  createtxg: number;
+  guid: string;
+  readonly: boolean;
+  originSnapshotId: number | null;
+  snapshots: Map<string, NasSnapshotRec>; // insertion order == createtxg order
+}
+
+/** A share: global (not pool-scoped); `pool`/`dataset` is its path. */
+export interface ShareRec {
+  name: string;
+  pool: string;
+  dataset: string;
+  active: boolean;
+  nfs: Record<string, unknown>;
+  creationMs: number;
+}
+
 export interface PoolRec {
   name: string;
   id: string;
@@ -81,6 +119,10 @@ export interface PoolRec {
   snapshots: Map<number, SnapshotRec>; // every snapshot of the pool, by internal id
   targets: Map<string, TargetRec>;
   orderedCache: VolumeRec[] | null;
+  nasVolumes: Map<string, NasVolumeRec>; // by name; insertion order == creation order
+  nasSnapshots: Map<number, NasSnapshotRec>; // every NAS snapshot of the pool, by internal id
+  /** Pool space the NAS volumes hold (Σ max(quota, reservation, used); clones: used), kept by nasCharge(). */
+  nasChargedBytes: number;
 }
 
 /** Everything mutable about one simulated appliance. */
@@ -90,6 +132,10 @@ export class SimState {
   txg = 100_000; // ZFS transaction group counter: strictly increasing, orders snapshots
   /** First 8 hex chars of every san:volume_id handed out: hosts derive WWIDs from them. */
   readonly usedScsiPrefixes = new Set<string>();
+  /** Shares are global: their names are unique across pools. Insertion order == creation order. */
+  readonly shares = new Map<string, ShareRec>();
+  /** Where NAS volumes keep their files; null = model only (used stays 0). */
+  nasStore: NasStore | null = null;
   private listeners: Array<() => void> = [];
   private dataListeners: Array<(pool: string, event: DataEvent) => void> = [];
 
@@ -115,6 +161,9 @@ export class SimState {
       snapshots: new Map(),
       targets: new Map(),
       orderedCache: null,
+      nasVolumes: new Map(),
+      nasSnapshots: new Map(),
+      nasChargedBytes: 0,
     };
     this.pools.set(pool.name, pool);
     return pool;
@@ -160,7 +209,7 @@ export class SimState {
 }
 
 export function available(pool: PoolRec): number {
-  return Math.max(0, pool.sizeBytes - pool.reservedBytes);
+  return Math.max(0, pool.sizeBytes - pool.reservedBytes - pool.nasChargedBytes);
 }
 
 export function volumeByName(pool: PoolRec, name: string): VolumeRec | undefined {

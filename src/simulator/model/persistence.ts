@@ -4,12 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, rename, writeFile } from 'node:fs/promises';
 import type { SeededRandom } from './effects';
-import type { PoolRec, SimState, SnapshotRec, TargetRec, VolumeRec } from './model';
+import type { NasSnapshotRec, NasVolumeRec, PoolRec, ShareRec, SimState, SnapshotRec, TargetRec, VolumeRec } from './model';
+import { recharge } from './nas/volumes';
 
 const FORMAT_VERSION = 1;
 
 type PersistedSnapshot = Omit<SnapshotRec, 'clones'>;
 type PersistedVolume = Omit<VolumeRec, 'snapshots'> & { snapshots: PersistedSnapshot[] };
+type PersistedNasVolume = Omit<NasVolumeRec, 'snapshots'> & { snapshots: Omit<NasSnapshotRec, 'clones'>[] };
 type PersistedTarget = Omit<TargetRec, 'luns' | 'users' | 'sessions'> & {
   luns: TargetRec['luns'] extends Map<number, infer L> ? L[] : never;
   users: { name: string; password: string }[];
@@ -22,6 +24,7 @@ interface PersistedPool {
   vips: PoolRec['vips'];
   volumes: PersistedVolume[];
   targets: PersistedTarget[];
+  nasVolumes?: PersistedNasVolume[]; // absent in files written before NAS support
 }
 export interface PersistedState {
   version: number;
@@ -29,6 +32,7 @@ export interface PersistedState {
   nextObjectId: number;
   txg: number;
   pools: PersistedPool[];
+  shares?: ShareRec[];
 }
 
 export function serializeState(state: SimState, random: SeededRandom): PersistedState {
@@ -52,7 +56,12 @@ export function serializeState(state: SimState, random: SeededRandom): Persisted
         luns: [...luns.values()],
         users: [...users.values()],
       })),
+      nasVolumes: [...pool.nasVolumes.values()].map((v) => ({
+        ...v,
+        snapshots: [...v.snapshots.values()].map(({ clones: _derived, ...s }) => s),
+      })),
     })),
+    shares: [...state.shares.values()],
   };
 }
 
@@ -88,7 +97,28 @@ export function restoreState(state: SimState, random: SeededRandom, doc: Persist
         sessions: [],
       });
     }
+    restoreNas(state, pool, p.nasVolumes ?? []);
   }
+  state.shares.clear();
+  for (const share of doc.shares ?? []) state.shares.set(share.name, { ...share });
+}
+
+/** NAS volumes keep the directories they have in the data dir (created when missing). */
+function restoreNas(state: SimState, pool: PoolRec, volumes: PersistedNasVolume[]): void {
+  for (const v of volumes) {
+    const vol: NasVolumeRec = { ...v, snapshots: new Map() };
+    for (const s of v.snapshots) {
+      const snap: NasSnapshotRec = { ...s, clones: new Set() };
+      vol.snapshots.set(snap.name, snap);
+      pool.nasSnapshots.set(snap.id, snap);
+    }
+    pool.nasVolumes.set(vol.name, vol);
+    state.nasStore?.ensureVolume(pool.name, vol.name);
+  }
+  for (const vol of pool.nasVolumes.values()) {
+    if (vol.originSnapshotId !== null) pool.nasSnapshots.get(vol.originSnapshotId)?.clones.add(vol.id);
+  }
+  recharge(pool);
 }
 
 export function loadStateFile(path: string): PersistedState | undefined {

@@ -30,6 +30,13 @@ export function parseSize(value: unknown, field = 'size'): number {
   return bytes;
 }
 
+/** A size that may be 0 (a NAS volume's reservation). */
+export function parseNonNegativeSize(value: unknown, field: string): number {
+  const bytes = parseBytes(value);
+  if (bytes === undefined || bytes < 0) throw errors.validation(`Invalid value of '${field}': ${JSON.stringify(value)}.`);
+  return bytes;
+}
+
 /** volblocksize in bytes; one of 4K…1M (powers of two). */
 export function parseBlockSize(value: unknown): number {
   const bytes = parseBytes(value);

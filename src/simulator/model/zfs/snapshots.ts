@@ -34,7 +34,7 @@ export interface CloneInput {
 
 /** A clone is a new zvol whose origin is the snapshot; it inherits size and block size. */
 export function cloneSnapshot(state: SimState, pool: PoolRec, source: VolumeRec, snap: SnapshotRec, input: CloneInput): VolumeRec {
-  if (pool.volumeIdsByName.has(input.name)) throw errors.datasetExists(pool.name, input.name);
+  if (pool.volumeIdsByName.has(input.name) || pool.nasVolumes.has(input.name)) throw errors.datasetExists(pool.name, input.name);
   const clone = createVolume(state, pool, {
     name: input.name,
     size: snap.volsize,

@@ -32,6 +32,8 @@ export function setReservation(pool: PoolRec, vol: VolumeRec, bytes: number): vo
 export function createVolume(state: SimState, pool: PoolRec, input: CreateVolumeInput): VolumeRec {
   validateComponent('volume', `${pool.name}/${input.name}`, input.name);
   if (pool.volumeIdsByName.has(input.name)) throw errors.resourceExists(pool.name, input.name);
+  // A filesystem dataset of that name (a NAS volume) is another ZFS dataset in the way.
+  if (pool.nasVolumes.has(input.name)) throw errors.datasetExists(pool.name, input.name);
   if (input.size % input.blocksize !== 0) throw errors.sizeNotBlockMultiple(pool.name, input.name);
   // The appliance checks the full zvol size against free space, thin or thick.
   requireSpace(pool, input.size, input.size);
@@ -121,6 +123,7 @@ export function renameVolume(state: SimState, pool: PoolRec, vol: VolumeRec, new
   if (newName === vol.name) return;
   validateComponent('volume', `${pool.name}/${newName}`, newName);
   if (findAttachment(pool, vol.id)) throw errors.datasetBusy('rename', `${pool.name}/${vol.name}`);
+  if (pool.nasVolumes.has(newName)) throw errors.renameTargetExists(pool.name, newName);
   const existing = volumeByName(pool, newName);
   if (existing) {
     if (!overwrite) throw errors.renameTargetExists(pool.name, newName);
