@@ -15,6 +15,7 @@ E2E_LIB=${E2E_LIB:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 . "$E2E_LIB/host.sh"
 . "$E2E_LIB/tgt.sh"
 . "$E2E_LIB/lio.sh"
+. "$E2E_LIB/nfs.sh"
 
 # e2e_state  -- one line per piece of iSCSI/multipath state present (nothing = clean VM).
 e2e_state() {
@@ -33,6 +34,8 @@ e2e_state() {
   # jdssc scenarios (lib/jdssc.sh): LUN records, the simulator.
   s=$(find /var/lib/jdssc/luns -name 'lun-*.json' 2>/dev/null | tr '\n' ' '); [ -z "$s" ] || echo "jdssc LUN records: $s"
   s=$(cat "$E2E_STATE/simulator.pid" 2>/dev/null); [ -z "$s" ] || ! pid_alive "$s" || echo "jdssc simulator: $s"
+  # NFS (lib/nfs.sh): client mounts, the kernel server, its daemons.
+  nfs_state
 }
 
 # e2e_reset  -- bring the VM back to a clean state whatever a scenario left behind (the guest
@@ -46,6 +49,7 @@ e2e_reset() {
   p=$(cat "$E2E_STATE/simulator.pid" 2>/dev/null)
   if [ -n "$p" ] && pid_alive "$p"; then kill -TERM "$p"; wait_until 20 pid_gone "$p" || kill -KILL "$p"; fi
   rm -f "$E2E_STATE/simulator.pid"
+  nfs_reset
   for m in $(mp_maps); do
     timeout 10 dmsetup message "$m" 0 fail_if_no_path >/dev/null 2>&1
     timeout 20 multipath -f "$m" >/dev/null 2>&1 || timeout 20 dmsetup remove --force "$m" >/dev/null 2>&1
