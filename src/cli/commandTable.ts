@@ -35,6 +35,21 @@ import volumeGet from '../commands/volume/get';
 import volumeList from '../commands/volume/list';
 import volumeRename from '../commands/volume/rename';
 import volumeResize from '../commands/volume/resize';
+import nasSnapshotCreate from '../commands/nas-snapshot/create';
+import nasSnapshotDelete from '../commands/nas-snapshot/delete';
+import nasSnapshotList from '../commands/nas-snapshot/list';
+import nasSnapshotPublish from '../commands/nas-snapshot/publish';
+import nasSnapshotRollback from '../commands/nas-snapshot/rollback';
+import nasSnapshotUnpublish from '../commands/nas-snapshot/unpublish';
+import nasVolumeCreate from '../commands/nas-volume/create';
+import nasVolumeDelete from '../commands/nas-volume/delete';
+import nasVolumeGet from '../commands/nas-volume/get';
+import nasVolumeList from '../commands/nas-volume/list';
+import nasVolumeResize from '../commands/nas-volume/resize';
+import shareCreate from '../commands/share/create';
+import shareDelete from '../commands/share/delete';
+import shareGet from '../commands/share/get';
+import shareList from '../commands/share/list';
 import type { CommandDef, NounDef } from '../cmdutil/command';
 
 export const NOUNS: NounDef[] = [
@@ -53,6 +68,21 @@ export const NOUNS: NounDef[] = [
     name: 'target',
     describe: 'iSCSI targets on the array: publish, unpublish, get, list, sessions',
     verbs: [targetPublish, targetUnpublish, targetGet, targetList, targetSessions],
+  },
+  {
+    name: 'nas-volume',
+    describe: 'NAS volumes (file systems for NFS): create, get, list, resize (quota), delete',
+    verbs: [nasVolumeCreate, nasVolumeGet, nasVolumeList, nasVolumeResize, nasVolumeDelete],
+  },
+  {
+    name: 'share',
+    describe: 'NFS shares of NAS volumes: create (access rules), get, list, delete',
+    verbs: [shareCreate, shareGet, shareList, shareDelete],
+  },
+  {
+    name: 'nas-snapshot',
+    describe: 'Snapshots of NAS volumes: create, list, delete, rollback (with blocker check), publish, unpublish',
+    verbs: [nasSnapshotCreate, nasSnapshotList, nasSnapshotDelete, nasSnapshotRollback, nasSnapshotPublish, nasSnapshotUnpublish],
   },
   {
     name: 'login',

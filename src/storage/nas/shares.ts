@@ -124,7 +124,8 @@ export async function sharesOfNasVolume(ctx: StorageContext, dataset: string): P
 
 export interface ShareDeleteResult {
   name: string;
-  nasVolume: string;
+  /** null when there was no such share (--if-exists). */
+  nasVolume: string | null;
   deleted: boolean;
 }
 
@@ -132,7 +133,7 @@ export interface ShareDeleteResult {
 export async function deleteShare(ctx: StorageContext, name: string, opts: { ifExists?: boolean } = {}): Promise<ShareDeleteResult> {
   const s = await findShare(ctx, name);
   if (!s) {
-    if (opts.ifExists) return { name, nasVolume: '', deleted: false };
+    if (opts.ifExists) return { name, nasVolume: null, deleted: false };
     throw new NotFoundError(`share ${name} does not exist on pool ${ctx.pool}`, { share: name });
   }
   await api.deleteShare(ctx.rest, name);
