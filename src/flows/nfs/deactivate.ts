@@ -1,7 +1,7 @@
 // `jdssc nfs deactivate` and `jdssc nfs status`: unmount our export from a directory (never a
 // mount of anything else; busy → exit 5 with the number of users), and report what is mounted
 // there with the NAS volume's quota and use.
-import { BusyError, HostError } from '../../errors';
+import { BusyError, HostError, JdsscError, UsageError } from '../../errors';
 import { isNfs, mountAt, umountPath, type HostEnv, type MountEntry } from '../../host';
 import { checkMountPath, parseExport } from './checks';
 import type { NasArray, NfsDeactivation, NfsExport, NfsStatus } from './types';
@@ -44,7 +44,10 @@ export async function deactivateNfs(env: HostEnv, path: string, exportPath?: str
   return { path: p, wasMounted: true, source: top.source };
 }
 
-/** What is mounted at the path; the NAS volume's usage when it is our export (one REST read). */
+/**
+ * What is mounted at the path; the NAS volume's usage when it is our export (one REST read; when
+ * the array cannot answer for a mounted export, nasVolume is null and a warning is logged).
+ */
 export async function nfsStatus(nas: () => Promise<NasArray>, env: HostEnv, path: string, exportPath?: string): Promise<NfsStatus> {
   const p = checkMountPath(path);
   const wanted = exportPath !== undefined ? parseExport(exportPath) : undefined;
@@ -52,6 +55,15 @@ export async function nfsStatus(nas: () => Promise<NasArray>, env: HostEnv, path
   const exp = exportOf(top);
   const isOurs = ours(top, wanted);
   const target = isOurs ? exp : (wanted ?? null);
-  const nasVolume = target ? await (await nas()).nasVolume(target.dataset) : null;
+  let nasVolume = null;
+  if (target) {
+    try {
+      nasVolume = await (await nas()).nasVolume(target.dataset);
+    } catch (e) {
+      // the mount works without the array: say what is mounted, and why the numbers are missing
+      if (!(e instanceof JdsscError) || e instanceof UsageError || !isOurs) throw e;
+      env.log.warn(`nfs status: NAS volume ${target.dataset} not read: ${e.message}`);
+    }
+  }
   return { path: p, mounted: top !== null, source: top?.source ?? null, ours: isOurs, nasVolume };
 }

@@ -2,7 +2,8 @@ package PVE::Storage::Custom::JovianDSS::Secrets;
 
 # The storage's secrets in /etc/pve/priv/storage/<storeid>.pw, in the format jdssc reads
 # (`user_password <pw>` / `chap_user_password <pw>` lines). Only the file's path ever goes on
-# a command line (jdssc --password-file).
+# a command line (jdssc --password-file). A joviandss-nfs storage taken over from Open-E's
+# plugin keeps its file where Open-E put it (same format): that one is read and written first.
 
 use strict;
 use warnings;
@@ -17,7 +18,11 @@ our $PRIV_DIR = '/etc/pve/priv/storage'; # tests point this at a temporary direc
 
 our @SECRETS = qw(user_password chap_user_password);
 
-sub password_file { return "$PRIV_DIR/$_[0].pw" }
+sub password_file {
+    my ($storeid) = @_;
+    my $openE = "$PRIV_DIR/joviandss-nfs/$storeid.pw";
+    return -f $openE ? $openE : "$PRIV_DIR/$storeid.pw";
+}
 
 sub read_secrets {
     my ($storeid) = @_;
