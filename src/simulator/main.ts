@@ -102,6 +102,7 @@ export async function simulatorMain(opts: SimulatorMainOptions, io: SimulatorMai
               },
             }
           : {}),
+        ...(sim.state.nasStore ? { nasDataDir: sim.state.nasStore.dataDir } : {}),
       };
       await writeAtomically(readyFile, `${JSON.stringify(ready)}\n`, 0o600);
     }
