@@ -5,7 +5,8 @@ NPM     ?= npm
 DESTDIR ?=
 PREFIX  ?= /usr
 LIBDIR  := $(PREFIX)/lib/jdssc
-PERLDIR := /usr/share/perl5/PVE/Storage/Custom
+PERL5   := /usr/share/perl5
+PERLDIR := $(PERL5)/PVE/Storage/Custom
 DOCDIR  := $(PREFIX)/share/doc/jdssc
 VERSION := $(shell $(NODE) -p "require('./package.json').version")
 
@@ -76,17 +77,16 @@ e2e: build
 	test/e2e/run.sh
 
 # DESTDIR-aware: the CLI under $(LIBDIR) (no node_modules needed at run time), /usr/bin/jdssc,
-# the Proxmox plugin, man page, bash completion, multipath drop-in, udev rule, examples.
+# the Proxmox plugins (the whole perl/ tree, under /usr/share/perl5), the package's storage.cfg
+# check (scripts/storage-cfg-check.pl, run by postinst), man page, bash completion, multipath drop-in, udev rule, examples.
 install: build
 	install -d $(DESTDIR)$(LIBDIR)/bin $(DESTDIR)$(LIBDIR)/dist $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 bin/jdssc $(DESTDIR)$(LIBDIR)/bin/jdssc
 	install -m 0644 dist/jdssc.cjs dist/simulator.cjs dist/vendor-*.cjs $(DESTDIR)$(LIBDIR)/dist/
 	install -m 0644 package.json $(DESTDIR)$(LIBDIR)/package.json
 	ln -sfn ../lib/jdssc/bin/jdssc $(DESTDIR)$(PREFIX)/bin/jdssc
-	if [ -d perl/PVE ]; then \
-	  install -d $(DESTDIR)$(PERLDIR) && \
-	  cd perl/PVE/Storage/Custom && find . -name '*.pm' -exec install -D -m 0644 {} $(DESTDIR)$(PERLDIR)/{} \; ; \
-	fi
+	cd perl && find . -name '*.pm' -exec install -D -m 0644 {} $(DESTDIR)$(PERL5)/{} \;
+	install -D -m 0755 scripts/storage-cfg-check.pl $(DESTDIR)$(LIBDIR)/storage-cfg-check
 	install -D -m 0644 dist/jdssc.1 $(DESTDIR)$(PREFIX)/share/man/man1/jdssc.1
 	install -D -m 0644 dist/jdssc.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jdssc
 	install -D -m 0644 config-examples/multipath/jdssc.conf $(DESTDIR)/etc/multipath/conf.d/jdssc.conf
@@ -100,7 +100,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/jdssc $(DESTDIR)$(PREFIX)/share/man/man1/jdssc.1
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jdssc
 	rm -f $(DESTDIR)/etc/multipath/conf.d/jdssc.conf $(DESTDIR)$(PREFIX)/lib/udev/rules.d/68-jdssc-guest-lvm.rules
-	rm -rf $(DESTDIR)$(PERLDIR)/JovianDSSPlugin.pm $(DESTDIR)$(PERLDIR)/JovianDSS
+	cd perl && find . -name '*.pm' -exec rm -f $(DESTDIR)$(PERL5)/{} \;
+	rm -rf $(DESTDIR)$(PERLDIR)/JovianDSS
 
 # A Debian package built from `make install` into a staging root.
 deb: build
