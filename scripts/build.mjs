@@ -1,7 +1,8 @@
 // Production build: CommonJS bundles (Node >= 18) that bin/jdssc loads with a V8 code cache.
 //   dist/jdssc.cjs      the CLI
 //   dist/simulator.cjs  the JovianDSS simulator, loaded only by `jdssc simulator start`
-//   dist/vendor-*.cjs   libraries only one command needs (metrics, support-bundle, the spinner)
+//   dist/vendor-*.cjs   libraries only some commands need (host tools, metrics, support-bundle,
+//                       the spinner, colour)
 // yargs and chalk ship only as ES modules; esbuild turns them into CommonJS, and the banner gives
 // them the import.meta.url they expect.
 import { build } from 'esbuild';
@@ -27,6 +28,26 @@ const trimmed = {
     b.onResolve({ filter: /^form-data$/ }, () => ({ path: shim('form-data') }));
     b.onResolve({ filter: /^(node:)?http2$/ }, () => ({ path: shim('http2') }));
     b.onResolve({ filter: /^(node:)?assert$/ }, () => ({ path: shim('assert') }));
+    b.onResolve({ filter: /^follow-redirects$/ }, () => ({ path: shim('follow-redirects') }));
+    b.onResolve({ filter: /^https-proxy-agent$/ }, () => ({ path: shim('https-proxy-agent') }));
+  },
+};
+
+/** Points every `import 'wrap-ansi'` at scripts/shims/wrap-ansi.cjs (see its comment). */
+const lazyWrapAnsi = {
+  name: 'lazy-wrap-ansi',
+  setup(b) {
+    b.onResolve({ filter: /^wrap-ansi$/ }, (args) => (args.importer === shim('wrap-ansi') ? undefined : { path: shim('wrap-ansi') }));
+  },
+};
+
+/** `chalk` is scripts/shims/chalk.cjs (see its comment); the shim loads the real one apart. */
+const lazyChalk = {
+  name: 'lazy-chalk',
+  setup(b) {
+    b.onResolve({ filter: /^chalk$/ }, (args) =>
+      args.importer === shim('chalk') ? { path: './vendor-chalk.cjs', external: true } : { path: shim('chalk') },
+    );
   },
 };
 
@@ -39,11 +60,15 @@ const simulatorApart = {
 };
 
 /**
- * Libraries that only `metrics`, `support-bundle` or the TTY spinner use, each in a bundle of its
+ * Libraries that only host commands (execa), `metrics`, `support-bundle`, colour on a terminal
+ * (chalk) or the TTY spinner use, each in a bundle of its
  * own: every command parses jdssc.cjs at start-up, so a library that lives there costs every
  * disk operation Proxmox runs, even when it is never called.
  */
 const VENDORED = {
+  // host commands run iscsiadm and friends through execa; `pool stats`, `volume list` never do
+  execa: "export * from 'execa';",
+  chalk: "export * from 'chalk'; export { default } from 'chalk';",
   'prom-client': "export * from 'prom-client';",
   tar: "export * from 'tar';",
   'yocto-spinner': "export { default } from 'yocto-spinner';",
@@ -77,7 +102,7 @@ await Promise.all([
     ...common,
     entryPoints: ['src/cli/entry.ts'],
     outfile: 'dist/jdssc.cjs',
-    plugins: [lazyStringWidth, trimmed, simulatorApart, vendorApart],
+    plugins: [lazyStringWidth, lazyWrapAnsi, lazyChalk, trimmed, simulatorApart, vendorApart],
     // import() of the simulator becomes require(): the launcher compiles the bundle with vm.Script,
     // which has no ES module loader behind it.
     supported: { 'dynamic-import': false },

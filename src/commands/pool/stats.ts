@@ -1,16 +1,52 @@
 // `jdssc pool stats`: show the pool name, id and capacity (total, free, used bytes)
+import * as nodeFs from 'node:fs';
 import { defineCommand } from '../../cmdutil/command';
+import { storageIdOf } from '../../cmdutil/hostEnv';
 import { sizeText } from '../../cmdutil/render';
+import { MAX_AGE_LIMIT_S, readStatus, statusCachePath, writeStatus, type StatusKey } from '../../cmdutil/statusCache';
+import { requireControlAddresses } from '../../config';
+import { UsageError } from '../../errors';
 import { poolStats, type PoolStats } from '../../storage';
 
-export default defineCommand<Record<string, never>, PoolStats>({
+interface Args {
+  'max-age'?: string;
+}
+
+export default defineCommand<Args, PoolStats>({
   command: 'stats',
   describe: 'Show the pool name, id and capacity (total, free, used bytes)',
   examples: [
     ['$0 -c /etc/pve/jdss-Pool-0.yaml pool stats', 'capacity of the configured pool'],
     ['$0 --pool Pool-1 pool stats --json', 'machine-readable, another pool'],
+    ['$0 -c /etc/pve/jdss-Pool-0.yaml pool stats --json --max-age 8', "Proxmox's status poll: an answer up to 8 s old is fine"],
   ],
-  run: async (_args, f) => poolStats(await f.rest()),
+  builder: (y) =>
+    y.option('max-age', {
+      type: 'string',
+      describe: `accept an answer up to this many seconds old from the shared status cache (0-${MAX_AGE_LIMIT_S}; default 0: always ask the array)`,
+    }),
+  run: async (a, f) => {
+    const maxAge = a['max-age'] === undefined ? 0 : parseMaxAge(a['max-age']);
+    if (maxAge === 0) return poolStats(await f.rest());
+    // pvestatd polls every storage every ~10 s in a fresh process: within the age it accepts,
+    // the status comes from the file the previous poll left and no request is sent.
+    const s = f.settings();
+    const key: StatusKey = {
+      storageId: storageIdOf(s),
+      pool: s.pool,
+      addresses: requireControlAddresses(s),
+      port: s.controlPort,
+      user: s.userName,
+    };
+    const fs = f.overrides.fs ?? nodeFs;
+    const path = statusCachePath(f.stateDir(), key);
+    const asked = f.clock.now();
+    const cached = readStatus(fs, path, key, asked, maxAge * 1000);
+    if (cached) return cached;
+    const stats = await poolStats(await f.rest());
+    writeStatus(fs, path, key, asked, stats); // its age counts from before the request: never younger than it is
+    return stats;
+  },
   human: (r, p) =>
     p.fields([
       ['pool', r.name],
@@ -21,3 +57,10 @@ export default defineCommand<Record<string, never>, PoolStats>({
       ['used', sizeText(r.used)],
     ]),
 });
+
+function parseMaxAge(v: string): number {
+  const n = /^\d{1,4}$/.test(v) ? Number(v) : NaN;
+  if (!(n <= MAX_AGE_LIMIT_S))
+    throw new UsageError(`--max-age: expected whole seconds from 0 to ${MAX_AGE_LIMIT_S}, got ${JSON.stringify(v)}`);
+  return n;
+}

@@ -1,0 +1,88 @@
+// Shared status cache for `pool stats --max-age`: pvestatd asks every storage's status every
+// ~10 s on every node, each time in a fresh process; within the age the caller accepts, the
+// answer comes from a small file under the state directory (/run/jdssc for root) and no REST
+// request is sent. The file holds pool capacity only (never a secret) and is keyed by everything
+// that decides which array and pool answered, so two storages never share an entry.
+import { createHash } from 'node:crypto';
+import type * as nodeFs from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { PoolStats } from '../storage';
+
+export type CacheFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync'>;
+
+/** What an entry belongs to: another storage, pool, array or REST user is another entry. */
+export interface StatusKey {
+  storageId: string;
+  pool: string;
+  addresses: string[];
+  port: number;
+  user: string;
+}
+
+const FORMAT = 1;
+/** The longest age a caller may accept: capacity older than this is not a status any more. */
+export const MAX_AGE_LIMIT_S = 300;
+
+export function statusCachePath(stateDir: string, key: StatusKey): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify(keyFields(key)))
+    .digest('hex')
+    .slice(0, 16);
+  return join(stateDir, `status-${hash}.json`);
+}
+
+/**
+ * The cached stats if the entry is this key's, well formed and at most `maxAgeMs` old; anything
+ * else (missing, corrupt, another key, from the future after a clock step) is ignored.
+ */
+export function readStatus(fs: CacheFs, path: string, key: StatusKey, now: number, maxAgeMs: number): PoolStats | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(doc) || doc.format !== FORMAT || typeof doc.at !== 'number' || !Number.isFinite(doc.at)) return undefined;
+  if (JSON.stringify(doc.key) !== JSON.stringify(keyFields(key))) return undefined;
+  const age = now - doc.at;
+  if (age < 0 || age > maxAgeMs) return undefined;
+  return isStats(doc.stats, key.pool) ? doc.stats : undefined;
+}
+
+/** Best effort, atomic (temp file + rename): a reader sees the old entry or the new one, never half. */
+export function writeStatus(fs: CacheFs, path: string, key: StatusKey, now: number, stats: PoolStats): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    fs.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const doc = { format: FORMAT, key: keyFields(key), at: now, stats: pick(stats) };
+    fs.writeFileSync(tmp, `${JSON.stringify(doc)}\n`, { mode: 0o644 });
+    fs.renameSync(tmp, path);
+  } catch {
+    // A cache that cannot be written costs the next poll one request, nothing more.
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing to clean up
+    }
+  }
+}
+
+/** Only these fields are written, whatever else a caller's object carries. */
+function keyFields(k: StatusKey): StatusKey {
+  return { storageId: k.storageId, pool: k.pool, addresses: [...k.addresses], port: k.port, user: k.user };
+}
+
+function pick(s: PoolStats): PoolStats {
+  return { name: s.name, id: s.id, total: s.total, free: s.free, used: s.used, health: s.health };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStats(v: unknown, pool: string): v is PoolStats {
+  if (!isRecord(v) || v.name !== pool) return false;
+  const bytes = [v.total, v.free, v.used].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+  const nullableText = (x: unknown) => x === null || typeof x === 'string';
+  return bytes && nullableText(v.id) && nullableText(v.health);
+}
