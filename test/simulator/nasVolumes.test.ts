@@ -1,7 +1,7 @@
 // NAS volumes over HTTPS: create/list/get/resize/delete, every refusal with its exact status,
 // errno and message, quota accounting in the pool's capacity, and `used` from the files on disk.
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index';
@@ -188,5 +188,16 @@ describe('delete', () => {
     expect((await call(sim, 'DELETE', '/api/v4/shares/sh1')).status).toBe(204);
     expect((await call(sim, 'DELETE', nas('/c1'), { body: {} })).status).toBe(204);
     expect((await call(sim, 'DELETE', nas('/d1'), { body: { recursively_children: true } })).status).toBe(204);
+  });
+});
+
+describe('the files', () => {
+  test('a directory that cannot be made fails the create with a 500 and leaves no NAS volume', async () => {
+    mkdirSync(join(dataDir, 'nas'), { recursive: true });
+    writeFileSync(join(dataDir, 'nas', 'Pool-0'), 'not a directory'); // even root cannot mkdir below a file
+    const r = await createNas('d1');
+    expect(r.status).toBe(500);
+    expect((await call(sim, 'GET', nas('/d1'))).json.error.errno).toBe(1);
+    expect(await poolAvailable()).toBe(20 * GiB);
   });
 });

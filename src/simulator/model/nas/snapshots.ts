@@ -3,7 +3,7 @@
 import { errors } from '../../api/errors';
 import type { NasSnapshotRec, NasVolumeRec, PoolRec, SimState } from '../model';
 import { validateComponent } from '../zfs/names';
-import { createNasVolume, datasetNameTaken, nasVolumeById, recharge, refreshOne } from './volumes';
+import { createNasVolume, datasetNameTaken, nasVolumeById, recharge, refreshOne, removeNasVolumeRecord } from './volumes';
 
 export const nasSnapshotFullName = (pool: PoolRec, vol: NasVolumeRec, snap: NasSnapshotRec) => `${pool.name}/${vol.name}@${snap.name}`;
 
@@ -72,8 +72,9 @@ export function nasRollback(state: SimState, pool: PoolRec, vol: NasVolumeRec, s
       clones.map((c) => `${pool.name}/${c.name}`),
     );
   }
-  for (const s of newer) removeNasSnapshotRecord(state, pool, vol, s);
+  // The tree first: a copy that fails leaves every snapshot in place.
   state.nasStore?.rollback(pool.name, vol.name, snap.name);
+  for (const s of newer) removeNasSnapshotRecord(state, pool, vol, s);
   vol.used = snap.referenced;
   refreshOne(state, pool, vol);
   recharge(pool);
@@ -97,7 +98,12 @@ export function cloneNasSnapshot(
     originSnapshotId: snap.id,
   });
   snap.clones.add(clone.id);
-  state.nasStore?.clone(pool.name, source.name, snap.name, clone.name);
+  try {
+    state.nasStore?.clone(pool.name, source.name, snap.name, clone.name);
+  } catch (e) {
+    removeNasVolumeRecord(state, pool, clone); // no half-made clone in the model
+    throw e;
+  }
   clone.used = snap.referenced;
   refreshOne(state, pool, clone);
   recharge(pool);

@@ -67,9 +67,10 @@ export function createNasVolume(state: SimState, pool: PoolRec, input: CreateNas
   refreshNasUsage(state, pool);
   const free = available(pool);
   if (nasCharge(vol) > free) throw errors.nasNoSpace(pool.name, vol.quota, free);
-  pool.nasVolumes.set(vol.name, vol);
-  // A clone's tree comes from its snapshot: cloneNasSnapshot copies it.
+  // Files first: when the directory cannot be made, the model has not changed (a clone's tree
+  // comes from its snapshot: cloneNasSnapshot copies it).
   if (vol.originSnapshotId === null) state.nasStore?.createVolume(pool.name, vol.name);
+  pool.nasVolumes.set(vol.name, vol);
   recharge(pool);
   state.changed(pool);
   return vol;
