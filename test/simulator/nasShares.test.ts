@@ -109,6 +109,13 @@ describe('seed, persistence, faults', () => {
     expect((await call(s, 'GET', poolPath('/nas-volumes/n1', 'Pool-1'))).json.data.quota).toBe(String(2 * GiB));
     expect((await call(s, 'GET', '/api/v4/shares/n1')).json.data).toMatchObject({ path: 'Pool-1/n1', nfs: { enabled: true } });
     expect(Number((await call(s, 'GET', poolPath('', 'Pool-1'))).json.data.available)).toBe(18 * GiB);
+    expect((await call(s, 'GET', '/__simulator/health')).json).toMatchObject({
+      pools: [
+        { name: 'Pool-0', nasVolumes: 0 },
+        { name: 'Pool-1', nasVolumes: 1 },
+      ],
+      shares: 1,
+    });
     const bad = await call(s, 'POST', '/__simulator/seed', { body: { pool: 'Pool-1', shares: [{ name: 'x', dataset: 'nope' }] } });
     expect(bad.status).toBe(500);
   });

@@ -57,7 +57,13 @@ export function createControlHandler(deps: ControlDeps) {
           ok: true,
           port: deps.port(),
           addresses: deps.listeners.state(),
-          pools: [...deps.state.pools.values()].map((p) => ({ name: p.name, volumes: p.volumes.size, targets: p.targets.size })),
+          pools: [...deps.state.pools.values()].map((p) => ({
+            name: p.name,
+            volumes: p.volumes.size,
+            targets: p.targets.size,
+            nasVolumes: p.nasVolumes.size,
+          })),
+          shares: deps.state.shares.size,
           lastSeq: deps.log.lastSeq,
           clock: deps.clock.describe(),
         });
