@@ -1,8 +1,8 @@
 // Rollback of a NAS volume to one of its snapshots. What it would destroy (newer snapshots and
 // their clones) is worked out from createtxg, unioned with the appliance's own count, as for
 // volume snapshots. Blockers refuse it (exit 5, naming them) unless `force`: then published
-// newer snapshots are unpublished and newer snapshots deleted first. Clones that are NAS volumes
-// of their own always block. Every read is made before the first change.
+// newer snapshots are unpublished first and the rollback destroys the newer snapshots. Clones
+// that are NAS volumes of their own always block. Every read is made before the first change.
 import { BusyError, NotFoundError, OutcomeUnknownError } from '../../errors';
 import * as api from '../../jovian';
 import type { StorageContext } from '../context';
@@ -102,12 +102,15 @@ export async function rollbackNasVolume(
     if (a.blockers.published.length) parts.push(`published: ${a.blockers.published.join(', ')}`);
     throw new BusyError(`${what} would destroy ${parts.join('; ')}; delete them or pass --force`, { ...a.blockers }, 'blocked');
   }
+  // Published newer snapshots are clones, which a rollback refuses: they go first. The newer
+  // snapshots themselves the rollback destroys (zfs rollback -r).
   for (const p of a.newerPublished) await unpublishNasPhysical(ctx, a.dataset, p);
-  for (const n of [...a.newer].reverse()) await api.deleteNasSnapshot(ctx.rest, a.dataset, n);
   await api.nasRollback(ctx.rest, a.dataset, a.physical, async () => {
-    // The answer was lost. A resend rolls back to the (now) latest snapshot again and converges,
-    // unless a snapshot appeared since: a resend would destroy it unanalysed.
+    // The answer was lost. Every newer snapshot gone: it applied. Still there: it did not, and a
+    // resend does what was analysed. With nothing newer the listing cannot tell, but a resend
+    // converges. A snapshot that appeared since would be destroyed unanalysed: stop instead.
     const now = (await api.listNasSnapshots(ctx.rest, a.dataset)).map((r) => r.name);
+    if (a.newer.length > 0 && a.newer.every((n) => !now.includes(n))) return true;
     const appeared = now.filter((n) => !a.before.includes(n));
     if (appeared.length > 0) {
       throw new OutcomeUnknownError(
