@@ -64,7 +64,11 @@ export default defineCommand<Args, void>({
         choices: ['tgt', 'lio'],
         describe: 'serve published volumes over real iSCSI: tgt (tgtd, host) or lio (kernel target)',
       })
-      .option('data-dir', { type: 'string', describe: 'directory for the volume images (sparse files); required with --data-path' })
+      .option('data-dir', {
+        type: 'string',
+        describe:
+          "directory for the volume images (sparse files; required with --data-path) and the NAS volumes' files (<dir>/nas/<pool>/<name>/)",
+      })
       // The same flag as the global iSCSI port of the other commands: clients pass the same value.
       .option('data-port', { type: 'string', default: '3260', describe: 'iSCSI port on every VIP address (with --data-path)' }),
   run: async (args, f) => {
@@ -82,7 +86,7 @@ export default defineCommand<Args, void>({
     const kind = args['data-path'];
     if (kind !== undefined && kind !== 'tgt' && kind !== 'lio') throw new UsageError(`--data-path: expected tgt or lio, got ${kind}`);
     if (kind && !args['data-dir']) throw new UsageError('--data-path needs --data-dir (where the volume images go)');
-    if (!kind && args['data-dir']) throw new UsageError('--data-dir needs --data-path tgt|lio');
+    // --data-dir alone: NAS volumes get real directories (an NFS server can export them), no iSCSI
     const faults = args.fault.map((text) => {
       try {
         return JSON.parse(text);
@@ -104,6 +108,7 @@ export default defineCommand<Args, void>({
         faults,
         seed: args.seed === undefined ? undefined : Number(args.seed),
         ...(kind ? { dataPath: { kind, dataDir: args['data-dir'] as string, port: dataPort } } : {}),
+        ...(!kind && args['data-dir'] ? { nasDataDir: args['data-dir'] } : {}),
       },
       { stdout: f.io.stdout, stderr: f.io.stderr },
     );
