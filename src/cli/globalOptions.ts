@@ -65,12 +65,38 @@ export function otherOptions(): Record<string, Options> {
   return options;
 }
 
-export function addGlobalOptions<T>(y: Argv<T>): Argv<T> {
+/**
+ * `forHelp: false` (no help, usage text or completion will be shown) registers the same flags,
+ * types, aliases and value rules in a few bulk calls and leaves out what only help renders
+ * (descriptions, groups, shown defaults): yargs' per-option bookkeeping for ~50 global flags is
+ * a large part of every start-up, and Proxmox starts jdssc for every disk operation.
+ */
+export function addGlobalOptions<T>(y: Argv<T>, { forHelp = true }: { forHelp?: boolean } = {}): Argv<T> {
   const others = otherOptions();
   // yargs lists groups and their flags in the order they are added; a key keeps its first
   // position when spread again, so --config stays first and the other options follow the table.
   const options = { config: others.config, ...settingOptions(), ...others };
-  return y.options(options).check((argv) => {
+  return withRefusals(forHelp ? (y.options(options) as unknown as Argv<T>) : bulk(y, options));
+}
+
+/** The parsing half of `options`, in one call per kind instead of one call per flag. */
+function bulk<T>(y: Argv<T>, options: Record<string, Options>): Argv<T> {
+  const keys = Object.keys(options);
+  // an alias is a known key with its option's rules, as `options` registers it
+  const named = (k: string) => [k, ...[options[k].alias ?? []].flat()];
+  const where = (test: (o: Options) => unknown) => keys.filter((k) => test(options[k])).flatMap(named);
+  const aliases: Record<string, string | readonly string[]> = {};
+  for (const k of keys) if (options[k].alias !== undefined) aliases[k] = options[k].alias as string | readonly string[];
+  return y
+    .string(where((o) => o.type === 'string'))
+    .boolean(where((o) => o.type === 'boolean'))
+    .alias(aliases)
+    .requiresArg(keys.filter((k) => options[k].requiresArg))
+    .global(where((o) => o.global)) as Argv<T>;
+}
+
+function withRefusals<T>(y: Argv<T>): Argv<T> {
+  return y.check((argv) => {
     for (const flag of REFUSED_SECRET_FLAGS) {
       if (argv[flag] !== undefined) {
         // Refused before anything else runs.

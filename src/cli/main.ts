@@ -51,7 +51,7 @@ export async function main(args: string[], io: IO, overrides: FactoryOverrides =
 
 /** The yargs parser over the command table; `start` receives the chosen command and its parsed args. */
 function buildCli(io: IO, start: Start, args: string[]): Argv {
-  const cli: Argv = addGlobalOptions(yargs())
+  const cli: Argv = addGlobalOptions(yargs(), { forHelp: mayShowHelp(args) })
     .scriptName('jdssc')
     .usage('$0 <noun> <verb> [options]\n\nManage Open-E JovianDSS storage for Proxmox VE.')
     .exitProcess(false)
@@ -79,6 +79,16 @@ function buildCli(io: IO, start: Start, args: string[]): Argv {
   for (const def of TOP_LEVEL) addCommand(cli, def, start);
   return cli;
 }
+
+/**
+ * Whether this run may render help, usage or completion text, which needs the global flags'
+ * descriptions and groups; every other run registers the flags without them (faster start-up).
+ */
+function mayShowHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => HELP_WORDS.has(a) || a.startsWith('--get-yargs-completions'));
+}
+const HELP_WORDS = new Set(['--help', '-h', 'help', 'completion', '--show-hidden']);
 
 /**
  * Test seam: parses `args` exactly as main() does and returns the command it chose with the args

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import type { PoolStats } from '../../src/storage';
 import { cliEnv, type CliEnv } from '../helpers/cli';
 import { FakeClock } from '../helpers/fakeClock';
 
@@ -20,7 +21,7 @@ const cacheFiles = () => {
 /** `pool stats --json` at the fake clock's time; returns the result and the REST requests it sent. */
 const stats = async (extra: string[] = [], flags: string[] = []) => {
   env.sim.requests.reset();
-  const r = await env.run([...flags, 'pool', 'stats', '--json', ...extra], { overrides: { clock } });
+  const r = await env.run<PoolStats>([...flags, 'pool', 'stats', '--json', ...extra], { overrides: { clock } });
   return { ...r, requests: env.sim.requests.count({}) };
 };
 
