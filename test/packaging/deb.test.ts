@@ -77,6 +77,7 @@ test('make deb: root-owned package with the right dependencies that installs and
     'usr/lib/udev/rules.d/68-jdssc-guest-lvm.rules',
     'usr/share/doc/jdssc/examples/jdss-Pool-0.yaml',
     'usr/share/doc/jdssc/examples/storage.cfg',
+    'usr/share/doc/jdssc/examples/storage-nfs.cfg',
     // the whole perl/ tree: the iSCSI plugin, the NFS plugin (once it exists) and their modules
     ...perlFiles().map((f) => `usr/share/perl5/${f}`),
   ]) {
