@@ -18,6 +18,8 @@ use Test::More ();
 # untainted: the repository root, derived from this file's own path
 our ($ROOT) = abs_path(dirname(__FILE__) . '/../../..') =~ m!^(/.*)$!;
 our $PLUGIN = 'PVE::Storage::Custom::JovianDSSPlugin';
+# every plugin the package installs into Custom/, loaded together as on a node
+our @PLUGINS = ($PLUGIN, 'PVE::Storage::Custom::JovianDSSNFSPlugin');
 our ($SOURCE, $TMP);
 
 # Perl modules the real storage stack loads => the Debian package that ships each.
@@ -95,7 +97,7 @@ sub load_storage {
     my $init = PVE::Storage::Plugin->can('init'); # SectionConfig's: Plugin.pm has none of its own
     no warnings 'redefine';
     local *PVE::Storage::Plugin::init = sub {
-        load_custom_plugin($PLUGIN);
+        load_custom_plugin($_) for @PLUGINS;
         goto &$init;
     };
     require PVE::Storage;

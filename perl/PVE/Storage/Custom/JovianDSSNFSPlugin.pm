@@ -54,7 +54,8 @@ my $SIZE = '[1-9][0-9]*(?:[KMGTPkmgtp](?:[iI]?[bB])?)?';
 
 sub properties {
     return {
-        nas_quota => { type => 'string', pattern => $SIZE, maxLength => 32,
+        # loose here, exact in check_config: its message says what is wrong ("must be more than 0")
+        nas_quota => { type => 'string', pattern => '[0-9][0-9.]*\s*[A-Za-z]*', maxLength => 32,
             description => 'Quota of the NAS volume; activation creates the NAS volume and its share with it when missing (e.g. 500G).' },
     };
 }
@@ -105,7 +106,7 @@ sub check_config {
         die "path '$path' must be an absolute directory other than /, without '..'\n"
             if $path !~ m!^/! || $path =~ m!^/+$! || $path =~ m!(?:^|/)\.\.(?:/|$)! || $path =~ /[\s\\]/;
     }
-    die "nas_quota must be more than 0 (e.g. 500G)\n"
+    die "nas_quota '$config->{nas_quota}': must be a size of more than 0 bytes, e.g. 500G\n"
         if defined($config->{nas_quota}) && $config->{nas_quota} !~ m!^$SIZE$!;
     return $class->SUPER::check_config($sectionId, $config, $create, $skipSchemaCheck);
 }
