@@ -131,6 +131,21 @@ subtest 'NAS snapshot and rollback (jdssc nas-snapshot) bring the files back' =>
     jdssc($scfg, $S, ['nas-snapshot', 'delete', 'pve-files', 'before-clean']);
 };
 
+subtest "Open-E's password file (/etc/pve/priv/storage/joviandss-nfs/<id>.pw) is used as it is" => sub {
+    my $priv = $PVE::Storage::Custom::JovianDSS::Secrets::PRIV_DIR;
+    File::Path::make_path("$priv/joviandss-nfs", { mode => 0700 });
+    PVE::Tools::file_set_contents("$priv/joviandss-nfs/oe.pw", "user_password $sim->{password}\n", 0600);
+    my $r = add_nfs_storage($sim, 'oe', user_password => undef, export => '/Pools/Pool-0/oe-files', nas_quota => '2G');
+    is($r->{storage}, 'oe', 'added without --user_password');
+    ok(!-e "$priv/oe.pw", 'no second password file');
+    is(call('storage_info', cfg(), 'iso')->{oe}->{total}, 2 * 2**30, 'the array answers with that password');
+    eval { call(sub { PVE::API2::Storage::Config->update({ storage => 'oe', delete => 'user_password' }) }, 'update') };
+    like("$@", qr/user_password cannot be removed/, 'pvesm set --delete user_password refused');
+    call('deactivate_storage', cfg(), 'oe');
+    call(sub { PVE::API2::Storage::Config->delete({ storage => 'oe' }) }, 'PVE::API2::Storage::Config->delete');
+    ok(!-e "$priv/joviandss-nfs/oe.pw", 'pvesm remove removes it');
+};
+
 subtest 'deactivate_storage: nothing left mounted' => sub {
     call('deactivate_storage', $cfg, $S);
     is_deeply(fake_mounts($sim), [], 'unmounted');

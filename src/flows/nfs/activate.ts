@@ -127,6 +127,16 @@ export async function activateNfs(nas: () => Promise<NasArray>, env: HostEnv, r:
     if (!out.ok) {
       env.log.warn(`nfs: ${source} on ${c.path}: ${out.message}`);
       attempts.push({ address, ok: false, reason: out.message });
+      // a mount.nfs cut off by our bound may still have finished: never stack a second mount on it
+      const late = mountAt(env, c.path);
+      if (late && isOurMount(late, c.exp, [address])) {
+        env.log.warn(`nfs: ${source} is mounted on ${c.path} after all`);
+        return { path: c.path, export: c.exp.path, source: late.source, mounted: true, created, attempts };
+      }
+      if (late)
+        throw new HostError(`${c.path} now holds ${describeMount(late)}, mounted while we tried ${source}; not mounting over it`, {
+          path: c.path,
+        });
       continue;
     }
     attempts.push({ address, ok: true, reason: null });

@@ -132,6 +132,17 @@ sub on_update_hook {
     return undef;
 }
 
+# `pvesm set --delete user_password` must not leave the storage without its password
+sub on_update_hook_full {
+    my ($class, $storeid, $scfg, $update, $delete, $sensitive) = @_;
+    my %s = %{ $sensitive // {} };
+    for my $k (@{ $delete // [] }) {
+        $s{$k} = undef if grep { $_ eq $k } @SECRETS;
+    }
+    update_secrets($storeid, \%s);
+    return undef;
+}
+
 sub on_delete_hook {
     my ($class, $storeid, $scfg) = @_;
     my $file = password_file($storeid);
