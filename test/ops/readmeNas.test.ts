@@ -113,6 +113,14 @@ test("the section's storage.cfg block and config-examples/storage-nfs.cfg agree,
   expect(example).toContain(cfgBlock!.trim());
 });
 
+test("as the migration paragraph says: Open-E's VM snapshots (<vmid>_<snapshot>) are not shown by jdssc nas-snapshot", async () => {
+  expect(section).toMatch('`jdssc nas-snapshot` does not show or touch them');
+  expect((await env.okJson(['nas-volume', 'create', 'from-open-e', '--quota', '1G'])) as unknown).toBeDefined();
+  expect((await env.rest('POST', '/nas-volumes/from-open-e/snapshots', { name: '100_before-upgrade' })).status).toBe(201);
+  expect(await env.okJson(['nas-snapshot', 'list', 'from-open-e'])).toEqual({ nasVolume: 'from-open-e', snapshots: [] });
+  expect((await env.run(['nas-snapshot', 'delete', 'from-open-e', '100_before-upgrade'])).code).toBe(3);
+});
+
 // The real Proxmox VE storage code, where test/pve finds it: installed, else ../shared/pve.
 const pveLib = ((): string[] | undefined => {
   const stubs = resolve('test/pve/stubs');
