@@ -130,6 +130,14 @@ describe('nfs activate', () => {
     expect(r.attempts[0].reason).toMatch(/exited 32: mount.nfs: Connection timed out/);
   });
 
+  test('an attempt reported failed that mounted after all: taken as the mount, nothing stacked on it', async () => {
+    host.exportDir('Pool-0', 'pve-files');
+    host.nfs((n) => (n.lateMount = ['127.0.0.2']));
+    const r = await activateNfs(async () => new MemNas().withVolume(), env, req(), 'Pool-0');
+    expect(r).toMatchObject({ mounted: true, source: `127.0.0.2:${EXPORT}` });
+    expect(mounts()).toHaveLength(1);
+  });
+
   test('no address answers: exit 6 naming each, nothing mounted', async () => {
     host.exportDir('Pool-0', 'pve-files');
     host.nfs((n) => (n.unreachable = ['127.0.0.2', '127.0.0.3']));

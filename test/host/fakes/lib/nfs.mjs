@@ -4,6 +4,7 @@
 // operations under DIR land in the simulator's NAS volume, and adds a line to the fake root's
 // proc/self/mountinfo; umount undoes both. State: `state.nfs` = { exports: {"/Pools/p/d": dir},
 // nasDir: "<sim data>/nas" (used when an export is not listed), unreachable: [addresses],
+// lateMount: [addresses whose mount succeeds although the call reports a failure],
 // mounts: [{ path, source, id }] }. Busy: a fake process (root/proc/<pid>/{cwd,fd/N}) points
 // at or below DIR or the NAS directory.
 import * as fs from 'node:fs';
@@ -124,6 +125,8 @@ export function mount(state, argv) {
   n.nextId = (n.nextId ?? 100) + 1;
   n.mounts.push({ path, source, server: src.server, id: n.nextId, target, covered });
   writeMountinfo(state);
+  // `lateMount`: the mount happens, but the caller sees the attempt fail (cut off by its bound)
+  if ((n.lateMount ?? []).includes(src.server)) return err(32, 'mount.nfs: Connection timed out\n');
   return ok();
 }
 
