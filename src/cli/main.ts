@@ -1,5 +1,6 @@
 // Entry point: wires yargs to the command table, runs one command, prints its result or its
 // error, and returns the exit code. Nothing else in the program prints or exits.
+import * as nodeFs from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { EXIT, InterruptedError, UsageError, isJdsscError } from '../errors';
 import { VERSION } from '../version';
@@ -10,6 +11,7 @@ import { addGlobalOptions } from './globalOptions';
 import { Printer } from '../cmdutil/output';
 import { beginAudit } from '../cmdutil/audit';
 import { withProgress } from '../cmdutil/progress';
+import { forgetStatus } from '../cmdutil/statusCache';
 
 const EXIT_CODES = `Exit codes:
   0 ok             1 internal/appliance error   2 usage or configuration error
@@ -234,9 +236,21 @@ async function runCommand(
     return (exit = known ? e.exitCode : EXIT.INTERNAL);
   } finally {
     signals?.off();
+    if (typeof def.mutates === 'function' ? def.mutates(argv) : def.mutates === true) forgetCachedStatus(f);
     await audit.end(f, exit);
     f.close();
   }
+}
+
+/** A changing command (even one that failed half-way) leaves no cached capacity behind on this node. */
+function forgetCachedStatus(f: ReturnType<typeof createFactory>): void {
+  let dir: string;
+  try {
+    dir = f.stateDir();
+  } catch {
+    return; // the configuration itself failed: nothing was changed
+  }
+  forgetStatus(f.overrides.fs ?? nodeFs, dir);
 }
 
 /** What yargs knows of the options in effect: getOptions() is public yargs API @types/yargs omits. */

@@ -8,7 +8,7 @@ import type * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { PoolStats } from '../storage';
 
-export type CacheFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync'>;
+export type CacheFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'readdirSync'>;
 
 /** What an entry belongs to: another storage, pool, array or REST user is another entry. */
 export interface StatusKey {
@@ -66,6 +66,20 @@ export function writeStatus(fs: CacheFs, path: string, key: StatusKey, now: numb
     }
   }
 }
+
+/**
+ * After a command that changed something (a disk created, resized, freed on this node), every
+ * entry in the state directory is dropped, so the next poll shows the capacity it left behind.
+ */
+export function forgetStatus(fs: CacheFs, stateDir: string): void {
+  try {
+    for (const name of fs.readdirSync(stateDir)) if (ENTRY.test(name)) fs.rmSync(join(stateDir, name), { force: true });
+  } catch {
+    // no state directory yet: nothing cached
+  }
+}
+
+const ENTRY = /^status-[0-9a-f]{16}\.json$/;
 
 /** Only these fields are written, whatever else a caller's object carries. */
 function keyFields(k: StatusKey): StatusKey {

@@ -118,6 +118,19 @@ describe('pool stats --max-age', () => {
     expect(new Set(cacheFiles().filter((f) => readFileSync(join(stateDir(), f), 'utf8') !== '')).size).toBe(2);
   });
 
+  test('a changing command on this node drops the entry: the next poll asks the array', async () => {
+    await stats(['--max-age', '60']);
+    clock.advance(1_000);
+    expect((await stats(['--max-age', '60'])).requests).toBe(0);
+    const created = await env.run(['volume', 'create', 'vm-300-disk-0', '--size', '1G', '--json'], { overrides: { clock } });
+    expect(created.code).toBe(0);
+    expect(cacheFiles().filter((f) => readFileSync(join(stateDir(), f), 'utf8') !== '')).toEqual([]);
+    expect((await stats(['--max-age', '60'])).requests).toBe(1);
+    // a command that changes nothing keeps it
+    await env.run(['volume', 'list', '--json'], { overrides: { clock } });
+    expect((await stats(['--max-age', '60'])).requests).toBe(0);
+  });
+
   test.each(['-1', '1.5', 'ten', '301', ''])('--max-age %j → exit 2, one line, nothing sent', async (v) => {
     const r = await stats(['--max-age', v]);
     expect(r.code).toBe(2);
