@@ -75,10 +75,12 @@ async function newerThan(
   target: snaps.SnapshotRecord,
   records: snaps.SnapshotRecord[],
 ): Promise<snaps.SnapshotRecord[]> {
-  const targetTxg = target.createtxg ?? (await snaps.findSnapshot(ctx.rest, vol, target.name))?.createtxg;
+  // Read only when there is another snapshot to order against: a volume with just the target
+  // has nothing a rollback could destroy (the appliance's count stays the second opinion).
+  const others = records.filter((r) => r !== target);
+  const targetTxg = target.createtxg ?? (others.length > 0 ? (await snaps.findSnapshot(ctx.rest, vol, target.name))?.createtxg : undefined);
   const newer: snaps.SnapshotRecord[] = [];
-  for (const r of records) {
-    if (r === target) continue;
+  for (const r of others) {
     let txg = r.createtxg;
     if (txg === undefined && targetTxg !== undefined) {
       const single = await snaps.findSnapshot(ctx.rest, vol, r.name);

@@ -17,6 +17,7 @@ use PVE::Storage::Plugin;
 use PVE::Storage::Custom::JovianDSS::Cli qw(
     T_STATUS T_READ T_LOCKED T_HOST lock_budget
     jdssc jdssc_exit ignore_exit snap_args thin_args with_free_name rename_unused
+    active_here local_device
 );
 use PVE::Storage::Custom::JovianDSS::Secrets qw(
     @SECRETS password_file read_secrets write_secrets update_secrets
@@ -190,12 +191,14 @@ sub volname_of {
 }
 
 # Proxmox asks for paths all the time, of inactive volumes too and on its destroy paths: this
-# host's LUN record answers without REST (jdssc login status); else one quick REST round gives
-# the WWID path the volume will get. When the array cannot say (unreachable, volume gone) the
-# answer is a placeholder that never exists, instead of an error.
+# host's LUN record answers without a process (read here as `jdssc login status` reads it);
+# else one quick REST round gives the WWID path the volume will get. When the array cannot say
+# (unreachable, volume gone) the answer is a placeholder that never exists, instead of an error.
 sub path {
     my ($class, $scfg, $volname, $storeid, $snapname) = @_;
     my ($vtype, $name, $vmid) = $class->parse_volname($volname);
+    my $dev = local_device($scfg, $storeid, $name, $snapname);
+    return wantarray ? ($dev, $vmid, $vtype) : $dev if defined($dev);
     my $st = device_status($scfg, $storeid, $name, $snapname);
     my $path = $st && $st->{device} ? $st->{device} : placeholder_path($storeid, $name, $snapname);
     return wantarray ? ($path, $vmid, $vtype) : $path;
@@ -225,6 +228,8 @@ sub qemu_blockdev_options {
     my ($class, $scfg, $storeid, $volname, $machine_version, $options) = @_;
     my (undef, $name) = $class->parse_volname($volname);
     my $snap = $options->{'snapshot-name'};
+    my $dev = local_device($scfg, $storeid, $name, $snap);
+    return { driver => 'host_device', filename => $dev } if defined($dev);
     my $st = jdssc($scfg, $storeid, ['login', 'status', $name, snap_args($snap)], timeout => T_READ, quiet => 1);
     die "snapshot '$snap' of '$storeid:$volname' is not active on this host (activate_volume first)\n"
         if defined($snap) && $snap ne '' && !$st->{active};
@@ -259,8 +264,10 @@ sub free_image {
     my ($class, $storeid, $scfg, $volname, $isBase, $format) = @_;
     local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
     my (undef, $name) = $class->parse_volname($volname);
-    # never delete a volume whose host devices could not be torn down here
-    ignore_exit(sub { jdssc($scfg, $storeid, ['login', 'deactivate', $name], timeout => T_READ) }, 3);
+    # never delete a volume whose host devices could not be torn down here (none active here:
+    # nothing to tear down, and no process for it)
+    ignore_exit(sub { jdssc($scfg, $storeid, ['login', 'deactivate', $name], timeout => T_READ) }, 3)
+        if active_here($scfg, $storeid, $name, '*');
     my @gone = ignore_exit(sub {
         jdssc($scfg, $storeid, ['volume', 'delete', $name, '--cascade'], timeout => T_LOCKED);
     }, 3);
@@ -325,9 +332,12 @@ sub activate_volume {
     return 1;
 }
 
+# A volume not active here (no record of it or of its snapshots) has nothing to tear down: no
+# process. A snapshot always goes to jdssc: its export is also removed on the array.
 sub deactivate_volume {
     my ($class, $storeid, $scfg, $volname, $snapname, $cache) = @_;
     my (undef, $name) = $class->parse_volname($volname);
+    return 1 if (!defined($snapname) || $snapname eq '') && !active_here($scfg, $storeid, $name, '*');
     jdssc($scfg, $storeid, ['login', 'deactivate', $name, snap_args($snapname)], timeout => T_HOST);
     return 1;
 }
@@ -352,9 +362,10 @@ sub volume_resize {
 
 # Every path and the map of a volume active on this host show its size on the array (QEMU's
 # block_resize follows a resize of a running VM; a stopped VM's volume may still be active,
-# e.g. for a backup or a container mount). Not active here (exit 3): nothing to do.
+# e.g. for a backup or a container mount). Not active here (no record, or exit 3): nothing to do.
 sub rescan_if_active {
     my ($scfg, $storeid, $name) = @_;
+    return if !active_here($scfg, $storeid, $name, undef);
     ignore_exit(sub { jdssc($scfg, $storeid, ['login', 'rescan', $name], timeout => T_HOST) }, 3);
 }
 
@@ -426,18 +437,36 @@ sub volume_snapshot {
 sub volume_snapshot_delete {
     my ($class, $scfg, $storeid, $volname, $snap, $running) = @_;
     my (undef, $name) = $class->parse_volname($volname);
-    # a snapshot exported to this host (e.g. for a backup) goes first, with its export
-    jdssc($scfg, $storeid, ['login', 'deactivate', $name, '--snapshot', $snap], timeout => T_HOST);
+    # a snapshot exported to this host (e.g. for a backup) goes first; its export on the array,
+    # whoever made it, is removed by `snapshot delete` itself (export clones first)
+    jdssc($scfg, $storeid, ['login', 'deactivate', $name, '--snapshot', $snap], timeout => T_HOST)
+        if active_here($scfg, $storeid, $name, $snap);
     jdssc($scfg, $storeid, ['snapshot', 'delete', $name, $snap, '--if-exists']);
     return undef;
 }
 
+# PVE::Storage::volume_snapshot_rollback asks this again (without $blockers) right before the
+# rollback, after qemu-server / pve-container asked in their prepare step. A "possible" from
+# this process in the last 120 s answers that second question once, without a jdssc process:
+# the rollback itself checks again on the array and refuses (exit 5, naming the blockers) if
+# anything changed, so a stale "possible" can never destroy a snapshot. A question with
+# $blockers (a prepare step, which decides whether any disk is rolled back) always asks the
+# array, and a refusal is never remembered.
+my %ROLLBACK_OK;
+my $ROLLBACK_OK_SECONDS = 120;
+
 sub volume_rollback_is_possible {
     my ($class, $scfg, $storeid, $volname, $snap, $blockers) = @_;
     my (undef, $name) = $class->parse_volname($volname);
+    my $key = join("\0", $storeid, $name, $snap);
+    my $at = delete $ROLLBACK_OK{$key};
+    return 1 if !defined($blockers) && defined($at) && time() - $at <= $ROLLBACK_OK_SECONDS && time() >= $at;
     my $r = jdssc($scfg, $storeid, ['snapshot', 'rollback', $name, $snap, '--check'],
         timeout => T_READ, quiet => 1);
-    return 1 if $r->{possible};
+    if ($r->{possible}) {
+        $ROLLBACK_OK{$key} = time();
+        return 1;
+    }
     my @snaps = @{ $r->{blockers}->{snapshots} // [] };
     my @clones = @{ $r->{blockers}->{clones} // [] };
     push @$blockers, @snaps, @clones if ref($blockers) eq 'ARRAY';
@@ -449,6 +478,7 @@ sub volume_rollback_is_possible {
 sub volume_snapshot_rollback {
     my ($class, $scfg, $storeid, $volname, $snap) = @_;
     my (undef, $name) = $class->parse_volname($volname);
+    delete $ROLLBACK_OK{ join("\0", $storeid, $name, $snap) };
     jdssc($scfg, $storeid, ['snapshot', 'rollback', $name, $snap]);
     rescan_if_active($scfg, $storeid, $name); # the rolled-back size, if it is active here
     return undef;

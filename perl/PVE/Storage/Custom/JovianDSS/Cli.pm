@@ -16,6 +16,7 @@ use PVE::Storage::Custom::JovianDSS::Secrets qw(password_file);
 our @EXPORT_OK = qw(
     T_STATUS T_READ T_LOCKED T_WRITE T_HOST lock_budget
     jdssc jdssc_argv jdssc_exit ignore_exit snap_args thin_args with_free_name rename_unused
+    active_here local_device
 );
 
 our $JDSSC = '/usr/bin/jdssc'; # $ENV{JDSSC_BIN} overrides it (tests)
@@ -149,6 +150,72 @@ sub rename_unused {
     return with_free_name($scfg, $storeid, $vmid, $base, $rename) if !defined($newname);
     $rename->($newname);
     return $newname;
+}
+
+# ---- this host's LUN records, read without a process ------------------------------------
+# jdssc keeps one JSON file per LUN it activated on this host (src/host/state/records.ts):
+# <host_root>/var/lib/jdssc/luns/<storage id>/<target>/lun-<n>.json. `login deactivate` (without
+# --unpublish or a snapshot), `login rescan` and `login status` of an active volume read these
+# files first and, when none concerns the volume, do nothing else (no REST, no host tool):
+# reading them here spares that jdssc process. Any doubt — an unreadable folder or file, a
+# record of an unknown shape, a host_root the plugin cannot read from the config file — counts
+# as "maybe active", and the process runs as before.
+our $RECORDS = '/var/lib/jdssc/luns';
+
+# host_root of jdssc's config file (-c, else $JDSSC_CONFIG; default /), or undef when unsure.
+sub host_root {
+    my ($scfg) = @_;
+    my $file = defined($scfg->{config}) && $scfg->{config} ne '' ? $scfg->{config} : $ENV{JDSSC_CONFIG};
+    return '/' if !defined($file) || $file eq '';
+    open(my $fh, '<', $file) or return undef;
+    my $root = '/';
+    while (my $l = <$fh>) {
+        next if $l !~ /^host_root\s*:(.*)$/;
+        my $v = $1 =~ s/^\s+|\s+$//gr;
+        if ($v =~ /^'([^']*)'$/ || $v =~ /^"([^"\\]*)"$/) { $v = $1 }
+        elsif ($v eq '' || $v =~ /[#&*|>'"!%@`{}\[\]]/) { return undef } # YAML the plugin does not parse
+        $root = $v;
+    }
+    return $root;
+}
+
+# This host's records of volume $name (every snapshot's too), or undef when unsure.
+sub local_records {
+    my ($scfg, $storeid, $name) = @_;
+    my $root = host_root($scfg) // return undef;
+    my $dir = ($root =~ s!/+$!!r) . "$RECORDS/$storeid";
+    opendir(my $dh, $dir) or return $!{ENOENT} ? [] : undef;
+    my @recs;
+    for my $t (grep { !/^\.\.?$/ } readdir($dh)) {
+        opendir(my $th, "$dir/$t") or return undef;
+        for my $f (grep { /^lun-\d+\.json$/ } readdir($th)) {
+            open(my $fh, '<', "$dir/$t/$f") or return undef;
+            my $r = eval { local $/; JSON::PP->new->decode(scalar <$fh>) };
+            return undef if ref($r) ne 'HASH' || !defined($r->{volume}) || ref($r->{volume})
+                || (defined($r->{snapshot}) && ref($r->{snapshot})) || !defined($r->{device}) || ref($r->{device});
+            push @recs, $r if $r->{volume} eq $name;
+        }
+    }
+    return \@recs;
+}
+
+# 0 only when this host surely has nothing of volume $name active: $snap undef = the volume,
+# '*' = the volume or any snapshot of it, else that snapshot.
+sub active_here {
+    my ($scfg, $storeid, $name, $snap) = @_;
+    my $recs = local_records($scfg, $storeid, $name) // return 1;
+    return scalar grep {
+        defined($snap) && $snap eq '*' ? 1 : defined($snap) ? ($_->{snapshot} // '') eq $snap : !defined($_->{snapshot})
+    } @$recs;
+}
+
+# The device of an active volume (or snapshot) from its record, as `jdssc login status` answers it.
+sub local_device {
+    my ($scfg, $storeid, $name, $snap) = @_;
+    my $recs = local_records($scfg, $storeid, $name) // return undef;
+    my $want = defined($snap) && $snap ne '' ? $snap : undef;
+    my ($r) = grep { defined($want) ? ($_->{snapshot} // '') eq $want : !defined($_->{snapshot}) } @$recs;
+    return $r ? $r->{device} : undef;
 }
 
 package PVE::Storage::Custom::JovianDSSPlugin::Error;

@@ -1,0 +1,190 @@
+// Proxmox operations end to end: a VM disk's life through the real PVE::Storage and our plugin
+// (bench/proxmox-life.pl, the test/pve tier's loading, the fake host for iSCSI) against one
+// simulator. Per operation: wall time of the PVE call, jdssc processes it started, REST
+// requests the simulator logged. Baseline (same run): a bare `node -e 0` × the processes the
+// operation started — what the processes cost before jdssc does anything at all.
+//
+//   node bench/proxmox.mjs          (BENCH_PVE_RUNS=5 for more life cycles; medians;
+//                                    BENCH_PVE_VERBOSE=1 lists each operation's requests on stderr)
+//   export async function run(row)  (row(measure, value, baseline, goal, ok), as in bench/run.mjs)
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { median, ROOT, timeRun } from './lib.mjs';
+
+/** The life cycle, in the order Proxmox drives it; `min` = REST requests the operation needs (bench/README.md says why). */
+export const OPERATIONS = [
+  { op: 'status', what: 'storage_info (pvestatd poll)', min: 1 },
+  { op: 'alloc', what: 'vdisk_alloc (free name + create)', min: 2 },
+  { op: 'list', what: 'vdisk_list', min: 1 },
+  { op: 'size', what: 'volume_size_info', min: 1 },
+  { op: 'activate', what: 'activate_volumes (VM start: publish + login)', min: 7 },
+  { op: 'path', what: 'path (active: host record)', min: 0 },
+  { op: 'snapshot', what: 'volume_snapshot', min: 1 },
+  { op: 'resize (active)', what: 'volume_resize of a running VM (+ rescan)', min: 3 },
+  { op: 'deactivate', what: 'deactivate_volumes (VM stop)', min: 0 },
+  { op: 'rollback check', what: 'volume_rollback_is_possible', min: 3 },
+  { op: 'rollback', what: 'volume_snapshot_rollback (after its check)', min: 2 },
+  { op: 'snapshot delete', what: 'volume_snapshot_delete', min: 2 },
+  { op: 'template', what: 'vdisk_create_base (unpublish + rename)', min: 8 },
+  { op: 'linked clone', what: 'vdisk_clone of the template', min: 2 },
+  { op: 'free clone', what: 'vdisk_free', min: 2 },
+  { op: 'free base', what: 'vdisk_free (base: PVE lists its clones first)', min: 3 },
+];
+
+export async function run(row, { runs = Number(process.env.BENCH_PVE_RUNS ?? 3) } = {}) {
+  const life = await startLife();
+  if (life.skip) {
+    row('Proxmox operations (real PVE::Storage)', 'skipped', '', '', life.skip);
+    return null;
+  }
+  const per = new Map(OPERATIONS.map((o) => [o.op, { ...o, ms: [], procs: null, reqs: null, errors: [] }]));
+  const nodeZero = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const o of OPERATIONS) {
+        const r = await life.measure(o.op);
+        const p = per.get(o.op);
+        p.ms.push(r.ms);
+        // processes and requests are deterministic per operation; keep the largest seen
+        if (!p.procs || r.procs.length > p.procs.length) p.procs = r.procs;
+        if (!p.reqs || r.requests.length > p.reqs.length) p.reqs = r.requests;
+        if (r.error) p.errors.push(r.error);
+        if (process.env.BENCH_PVE_VERBOSE)
+          process.stderr.write(
+            `${o.op}: ${r.procs.join(', ')}\n${r.requests.map((q) => `  ${q.method} ${q.path} ${q.status}\n`).join('')}`,
+          );
+        nodeZero.push(timeRun(process.execPath, ['-e', '0'], process.env).ms); // interleaved with the operations
+      }
+    }
+  } finally {
+    await life.stop();
+  }
+  const zero = median(nodeZero);
+  const total = { ms: 0, procs: 0, reqs: 0, min: 0, floor: 0 };
+  for (const p of per.values()) {
+    const ms = median(p.ms);
+    const n = p.procs.length;
+    const bad = p.reqs.filter((q) => q.status >= 400).length;
+    total.ms += ms;
+    total.procs += n;
+    total.reqs += p.reqs.length;
+    total.min += p.min;
+    total.floor += n * zero;
+    const misses = [
+      n > 1 ? `+${n - 1} process${n > 2 ? 'es' : ''}` : '',
+      p.reqs.length > p.min ? `+${p.reqs.length - p.min} req` : '',
+      bad ? `${bad} failed req` : '',
+      p.errors.length ? `ERROR: ${p.errors[0]}` : '',
+    ].filter(Boolean);
+    row(
+      `PVE ${p.op}: ${p.what}`,
+      `${ms.toFixed(0)} ms, ${n} proc (${p.procs.join(', ') || 'none'}), ${p.reqs.length} req (${methods(p.reqs)})`,
+      `${n} × node -e 0: ${(n * zero).toFixed(0)} ms`,
+      `≤ 1 proc, ${p.min} req`,
+      misses.length ? misses.join(', ') : 'ok',
+    );
+  }
+  row(
+    `PVE life cycle total (${per.size} operations)`,
+    `${total.ms.toFixed(0)} ms, ${total.procs} proc, ${total.reqs} req`,
+    `${total.procs} × node -e 0: ${total.floor.toFixed(0)} ms`,
+    `${OPERATIONS.length - 2} proc, ${total.min} req`,
+    `${(total.ms / total.floor).toFixed(2)}× the bare process starts`,
+  );
+  return { per, zero, total };
+}
+
+/** "GET 3, POST 1 (1×404)": methods in order of first use, failed answers by status. */
+function methods(reqs) {
+  const by = new Map();
+  const failed = new Map();
+  for (const q of reqs) {
+    by.set(q.method, (by.get(q.method) ?? 0) + 1);
+    if (q.status >= 400) failed.set(q.status, (failed.get(q.status) ?? 0) + 1);
+  }
+  const text = [...by].map(([m, n]) => `${m} ${n}`).join(', ');
+  return failed.size ? `${text}; ${[...failed].map(([s, n]) => `${n}×${s}`).join(', ')}` : text || 'none';
+}
+
+async function startLife() {
+  const child = spawn('perl', [join(ROOT, 'bench', 'proxmox-life.pl')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`bench/proxmox-life.pl ended early: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return value;
+  };
+  const first = await next();
+  if (first.startsWith('1..0')) {
+    await new Promise((r) => child.once('exit', r));
+    return { skip: first.replace(/^1\.\.0\s*#\s*SKIP\s*/i, '') };
+  }
+  const ready = JSON.parse(first);
+  const control = controlApi(ready);
+  let seq = (await control('GET', '/requests?since=1e15')).lastSeq;
+  return {
+    async measure(op) {
+      child.stdin.write(`${op}\n`);
+      const r = JSON.parse(await next());
+      const log = await control('GET', `/requests?since=${seq}`);
+      seq = log.lastSeq;
+      return { ...r, requests: log.entries };
+    },
+    async stop() {
+      child.stdin.end('quit\n');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    },
+  };
+}
+
+/** The simulator's control API (its requests are never in the request log). */
+export function controlApi({ port, password, ca }) {
+  const caPem = readFileSync(ca, 'utf8');
+  return (method, path) =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: Number(port),
+          method,
+          path: `/__simulator${path}`,
+          ca: caPem,
+          headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+}
+
+/** Standalone: `node bench/proxmox.mjs` prints its own rows. */
+export function printRows(rows) {
+  const head = ['measure', 'value', 'baseline (same run)', 'goal', 'result'];
+  const data = rows.map((r) => [r.measure, r.value, r.baseline, r.goal, r.ok]);
+  const w = head.map((h, i) => Math.max(h.length, ...data.map((d) => String(d[i]).length)));
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(w[i]))
+      .join('  ')
+      .trimEnd();
+  console.log(line(head));
+  console.log(w.map((x) => '-'.repeat(x)).join('  '));
+  for (const d of data) console.log(line(d));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = [];
+  await run((measure, value, baseline, goal, ok) => rows.push({ measure, value, baseline, goal, ok }));
+  printRows(rows);
+}
