@@ -131,7 +131,12 @@ const nfsPlugin = existsSync('perl/PVE/Storage/Custom/JovianDSSNFSPlugin.pm');
       ids: Record<string, Record<string, unknown>>;
       warnings: string[];
       plugins: Record<string, { module: string; file: string }>;
+      secrets: Record<string, { file: string; user_password: boolean }>;
     };
+    // the installed plugins find each storage's password: ours for joviandss (the copy), Open-E's for joviandss-nfs
+    expect(parsed.secrets['jdss-Pool-0']).toEqual({ file: '/etc/pve/priv/storage/jdss-Pool-0.pw', user_password: true });
+    if (nfsPlugin)
+      expect(parsed.secrets['jdss-nfs-01']).toEqual({ file: '/etc/pve/priv/storage/joviandss-nfs/jdss-nfs-01.pw', user_password: true });
     const installed = (f: string) => realpathSync(join(root, 'usr/share/perl5/PVE/Storage/Custom', f));
     expect(realpathSync(parsed.plugins.joviandss.file)).toBe(installed('JovianDSSPlugin.pm'));
     expect(readFileSync(parsed.plugins.joviandss.file, 'utf8')).toMatch(/^package PVE::Storage::Custom::JovianDSSPlugin;\n/);
