@@ -18,10 +18,17 @@ export function checkNasVolumeName(name: string, label = 'NAS volume name'): str
   return name;
 }
 
-/** A share name: the same rule as a NAS volume name, or a published snapshot's physical name. */
+/**
+ * A share name: letters, digits, '.', '_', ':' and '-' (what the appliance accepts), so shares
+ * made by other tools can be read and deleted too; jdssc's own shares are named after datasets.
+ */
 export function checkShareName(name: string): string {
-  if (typeof name === 'string' && isNasSnapshotName(name)) return name;
-  return checkNasVolumeName(name, 'share name');
+  if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,254}$/.test(name)) {
+    throw new UsageError(
+      `share name ${JSON.stringify(name)} is not valid: use 1-255 characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', starting with a letter or digit`,
+    );
+  }
+  return name;
 }
 
 /** The Proxmox volume a snapshot is tagged with (`--proxmox-volume`): any non-empty text without control characters. */
