@@ -178,6 +178,14 @@ describe('nfs activate', () => {
     expect(nas.calls).toEqual([]);
   });
 
+  test('this export mounted from an address no longer configured: exit 5 saying so', async () => {
+    host.exportDir('Pool-0', 'pve-files');
+    await activateNfs(async () => new MemNas().withVolume(), env, req({ server: '127.0.0.9' }), 'Pool-0');
+    await expect(activateNfs(async () => new MemNas().withVolume(), env, req(), 'Pool-0')).rejects.toThrow(
+      `${dir} already holds 127.0.0.9:${EXPORT}, this export from an address that is neither --server nor a data address; deactivate it first (jdssc nfs deactivate --path ${dir})`,
+    );
+  });
+
   test('another export of ours mounted there is "something else" too', async () => {
     host.exportDir('Pool-0', 'other');
     await activateNfs(async () => new MemNas().withVolume('other'), env, req({ export: '/Pools/Pool-0/other' }), 'Pool-0');

@@ -52,12 +52,22 @@ export function isOurMount(m: MountEntry, exp: NfsExport, addresses: string[]): 
   return isNfs(m) && addresses.some((a) => sameNfsSource(m.source, nfsSource(a, exp.path)));
 }
 
+function sameExport(source: string, exportPath: string): boolean {
+  const i = source.lastIndexOf(':/');
+  return i >= 0 && source.slice(i + 1).replace(/\/+$/, '') === exportPath;
+}
+
 function describeMount(m: MountEntry): string {
   return `${m.source} (${m.fsType})`;
 }
 
 /** Refuses (exit 5) a directory that holds something a mount would hide or replace. */
 function refuseForeign(path: string, top: MountEntry | null, exp: NfsExport): void {
+  if (top && isNfs(top) && sameExport(top.source, exp.path))
+    throw new BusyError(
+      `${path} already holds ${top.source}, this export from an address that is neither --server nor a data address; deactivate it first (jdssc nfs deactivate --path ${path})`,
+      { path, source: top.source, fsType: top.fsType },
+    );
   if (top)
     throw new BusyError(`${path} already holds a mount of ${describeMount(top)}, not ${exp.path}; not mounting over it`, {
       path,
