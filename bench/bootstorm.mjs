@@ -6,9 +6,9 @@
 // per disk against one VM's; iSCSI logins (the fake iscsiadm's call log) against the
 // (target, portal) pairs; LUN records; lock waits (jdssc's own debug lines "acquired after N ms").
 //
-//   node bench/bootstorm.mjs        (BOOTSTORM_VMS=20 BOOTSTORM_DISKS=2)
+//   node bench/bootstorm.mjs        (BOOTSTORM_VMS=20 BOOTSTORM_DISKS=2; BOOTSTORM_KEEP=1 keeps the logs)
 //   export async function run(row)  (row(measure, value, baseline, goal, ok), as in bench/run.mjs)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,11 +30,13 @@ export async function run(row, { vms = Number(process.env.BOOTSTORM_VMS ?? 20), 
     const measure = async (group) => {
       const since = (await h.control('GET', '/requests?since=1e15')).lastSeq;
       const calls = h.hostState().calls.length;
+      const cpu = h.cpuMs();
       const t = performance.now();
       await Promise.all(group.map(vmStart));
       const ms = performance.now() - t;
+      const cpuMs = h.cpuMs() - cpu;
       const requests = (await h.control('GET', `/requests?since=${since}`)).entries;
-      return { ms, requests, calls: h.hostState().calls.slice(calls) };
+      return { ms, cpuMs, requests, calls: h.hostState().calls.slice(calls) };
     };
     const single = await measure([one]);
     const all = await measure(storm);
@@ -60,6 +62,14 @@ export async function run(row, { vms = Number(process.env.BOOTSTORM_VMS ?? 20), 
       `one VM: ${(single.ms / 1000).toFixed(2)} s`,
       '≤ 2× one VM',
       `${(all.ms / single.ms).toFixed(2)}×${all.ms <= 2 * single.ms && ready === n ? ' ok' : ' MISS'}`,
+    );
+    const cores = navigatorCores();
+    row(
+      '  boot storm: CPU (jdssc + fake host tools + simulator)',
+      `${(all.cpuMs / 1000).toFixed(1)} s CPU, ${all.calls.length} host tool calls (${(all.calls.length / n).toFixed(1)} per disk)`,
+      `one VM: ${(single.cpuMs / 1000).toFixed(1)} s CPU, ${single.calls.length} calls (${(single.calls.length / disks).toFixed(1)} per disk)`,
+      `${cores} cores`,
+      `CPU-bound floor ${(all.cpuMs / cores / 1000).toFixed(1)} s = ${(all.cpuMs / cores / single.ms).toFixed(1)}× one VM`,
     );
     row(
       '  boot storm: REST requests',
@@ -93,6 +103,24 @@ export async function run(row, { vms = Number(process.env.BOOTSTORM_VMS ?? 20), 
   } finally {
     await h.stop();
   }
+}
+
+function navigatorCores() {
+  const r = spawnSync('nproc', [], { encoding: 'utf8' });
+  return Number(r.stdout.trim()) || 1;
+}
+
+/** CPU time in ms of this process's reaped children (jdssc and the fake tools they ran) and of the simulator. */
+function cpuMs(simPid) {
+  const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  const fields = (pid) =>
+    readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ')
+      .map(Number);
+  const self = fields('self'); // after "(comm) ": index 0 = field 3 (state); utime 14 → 11, cutime 16 → 13
+  const sim = fields(simPid);
+  return ((self[13] + self[14] + sim[11] + sim[12]) * 1000) / hz;
 }
 
 /** (target, portal) of an iscsiadm login call. */
@@ -204,6 +232,7 @@ async function startFakeHostSimulator() {
     answers,
     control: controlApi({ port: ready.port, password, ca: join(dir, 'ca.pem') }),
     hostState: () => JSON.parse(readFileSync(hostStatePath, 'utf8')),
+    cpuMs: () => cpuMs(child.pid),
     /** One jdssc process with the plugin's argv shape; its JSON answer is kept by volume name. */
     jdssc: (args, log) =>
       new Promise((resolve, reject) => {
@@ -223,7 +252,8 @@ async function startFakeHostSimulator() {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
+      if (process.env.BOOTSTORM_KEEP) process.stderr.write(`bootstorm: kept ${dir} (logs/)\n`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
 }
