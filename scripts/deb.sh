@@ -21,7 +21,7 @@ Section: admin
 Priority: optional
 Architecture: all
 Depends: nodejs (>= 18), open-iscsi, multipath-tools
-Recommends: sg3-utils
+Recommends: sg3-utils, nfs-common
 Conflicts: open-e-joviandss-proxmox-plugin
 Replaces: open-e-joviandss-proxmox-plugin
 Installed-Size: $size

@@ -54,6 +54,7 @@ test('make deb: root-owned package with the right dependencies that installs and
   const info = sh('dpkg-deb', ['-f', deb, 'Depends', 'Architecture', 'Conflicts', 'Replaces', 'Provides']);
   expect(info).toMatch(/Depends: nodejs \(>= 18\), open-iscsi, multipath-tools/);
   expect(info).toMatch(/Architecture: all/);
+  expect(sh('dpkg-deb', ['-f', deb, 'Recommends'])).toBe('sg3-utils, nfs-common\n');
   expect(info).toMatch(`Conflicts: ${OPEN_E_PACKAGE}\n`);
   expect(info).toMatch(`Replaces: ${OPEN_E_PACKAGE}\n`);
   expect(info).not.toMatch(/Provides/);
