@@ -160,6 +160,8 @@ const nfsPlugin = existsSync('perl/PVE/Storage/Custom/JovianDSSNFSPlugin.pm');
     expect(iscsiLine).toMatch(
       /^jdssc: storage 'jdss-Pool-0' \(joviandss\): keys ignored: path, debug \(delete them from \/etc\/pve\/storage.cfg; debug is now jdss_debug\)/,
     );
+    // README shows this very line as its example
+    expect(readFileSync('README.md', 'utf8')).toContain(`\n${iscsiLine}\n`);
     expect(iscsiLine).toMatch(
       'password file copied from /etc/pve/priv/storage/joviandss/jdss-Pool-0.pw to /etc/pve/priv/storage/jdss-Pool-0.pw',
     );
