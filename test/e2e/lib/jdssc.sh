@@ -66,7 +66,7 @@ jd_sim_start() {
     >"$E2E_STATE/simulator.log" 2>&1 </dev/null &
   JD_SIM_PID=$!
   echo "$JD_SIM_PID" >"$E2E_STATE/simulator.pid"
-  wait_until 30 _jd_sim_ready || { echo "simulator did not become ready" >&2; cat "$E2E_STATE/simulator.log" >&2; return 1; }
+  wait_until 60 _jd_sim_ready || { echo "simulator did not become ready" >&2; cat "$E2E_STATE/simulator.log" >&2; return 1; }
   pid_alive "$JD_SIM_PID"
 }
 
@@ -88,7 +88,7 @@ jd_write_config() {
 pool_name: $JD_POOL
 control_addresses: $JD_REST
 control_port: $JD_REST_PORT
-data_addresses: $JD_VIP1,$JD_VIP2
+data_addresses: ${JD_DATA_ADDRESSES:-$JD_VIP1,$JD_VIP2}
 password_file: $JD_DIR/jdssc.pw
 ssl_ca_file: $JD_DIR/ca.pem
 target_prefix: $JD_PREFIX
@@ -119,6 +119,26 @@ jd_setup() {
   iscsid_start || return 1
   multipathd_start || return 1
   jd_sim_start
+}
+
+# jd_nas_setup  -- the array for the NFS scenarios: the simulator with its data dir (NAS volumes
+# are directories under $JD_DIR/data/nas/<pool>/<name>; LIO is its iSCSI data path, unused here),
+# config with data_addresses $JD_DATA_ADDRESSES. No iSCSI daemons.
+jd_nas_setup() {
+  JD_DIR=$E2E_TMP/jd
+  JD_CONF=$JD_DIR/jdss.yaml
+  mkdir -p "$E2E_STATE" && JD_LOG=$E2E_STATE/jdssc.log && rm -f "$JD_LOG"
+  rm -rf "$JD_DIR" && mkdir -p "$JD_DIR/data/nas" "$JD_DIR/state" && chmod 700 "$JD_DIR"
+  chmod 755 "$JD_DIR/data" "$JD_DIR/data/nas"
+  lio_load || return 1
+  jd_write_pw "$JD_DIR/rest.pw" "$JD_REST_PASSWORD"
+  jd_write_pw "$JD_DIR/jdssc.pw" "$JD_REST_PASSWORD"
+  jd_write_config
+  jd_sim_start
+}
+# jd_nas_dir NAME  -- the directory the simulator reports for a NAS volume (control API).
+jd_nas_dir() {
+  jd_control GET nas | sed 's/^[0-9]* //' | jq -r --arg n "$1" '.volumes[] | select(.name == $n) | .directory'
 }
 
 # jd_teardown  -- whatever the scenario left, the array side goes with the simulator.
@@ -173,17 +193,20 @@ lio_hba_objects() { local d n=0; for d in "$JD_HBA"/*/; do [ -d "$d" ] && n=$((n
 
 # jd_rest METHOD PATH [JSON_BODY]  -- one request to the simulator's REST API (as another admin
 # tool would change the array), /api/v4 + PATH; prints the answer's body, fails on HTTP >= 400.
-jd_rest() {
+jd_rest() { _jd_https "$1" "/api/v4$2" "${3:-}"; }
+# jd_control METHOD PATH [JSON_BODY]  -- the simulator's control API, /__simulator/ + PATH.
+jd_control() { _jd_https "$1" "/__simulator/$2" "${3:-}"; }
+_jd_https() {
   node -e '
     const https = require("https"), fs = require("fs");
     const [method, path, body, port, ca, pw] = process.argv.slice(1);
-    const req = https.request({ host: "127.0.0.1", port: Number(port), method, path: "/api/v4" + path,
+    const req = https.request({ host: "127.0.0.1", port: Number(port), method, path,
       ca: fs.readFileSync(ca), auth: "admin:" + pw, headers: { "content-type": "application/json" } }, (res) => {
       let s = ""; res.on("data", (d) => (s += d)).on("end", () => { console.log(res.statusCode, s); process.exit(res.statusCode < 400 ? 0 : 1); });
     });
     req.on("error", (e) => { console.error(e.message); process.exit(2); });
     if (body) req.write(body);
-    req.end();' "$1" "$2" "${3:-}" "$JD_REST_PORT" "$JD_DIR/ca.pem" "$JD_REST_PASSWORD"
+    req.end();' "$1" "$2" "$3" "$JD_REST_PORT" "$JD_DIR/ca.pem" "$JD_REST_PASSWORD"
 }
 
 # lun_disks TARGET LUN  -- the SCSI disks of one LUN (by-path on both portals), sorted.
