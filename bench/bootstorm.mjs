@@ -64,12 +64,15 @@ export async function run(row, { vms = Number(process.env.BOOTSTORM_VMS ?? 20), 
       `${(all.ms / single.ms).toFixed(2)}×${all.ms <= 2 * single.ms && ready === n ? ' ok' : ' MISS'}`,
     );
     const cores = navigatorCores();
+    const toolMs = h.fakeToolCpuMs(); // one fake iscsiadm process (a Node start): what each host tool call costs here
+    const toolShare = (all.calls.length * toolMs) / all.cpuMs;
     row(
       '  boot storm: CPU (jdssc + fake host tools + simulator)',
       `${(all.cpuMs / 1000).toFixed(1)} s CPU, ${all.calls.length} host tool calls (${(all.calls.length / n).toFixed(1)} per disk)`,
       `one VM: ${(single.cpuMs / 1000).toFixed(1)} s CPU, ${single.calls.length} calls (${(single.calls.length / disks).toFixed(1)} per disk)`,
       `${cores} cores`,
-      `CPU-bound floor ${(all.cpuMs / cores / 1000).toFixed(1)} s = ${(all.cpuMs / cores / single.ms).toFixed(1)}× one VM`,
+      `CPU-bound floor ${(all.cpuMs / cores / 1000).toFixed(1)} s = ${(all.cpuMs / cores / single.ms).toFixed(1)}× one VM; ` +
+        `fake tools ≈ ${(toolShare * 100).toFixed(0)}% of the CPU (${toolMs.toFixed(0)} ms each)`,
     );
     row(
       '  boot storm: REST requests',
@@ -233,6 +236,16 @@ async function startFakeHostSimulator() {
     control: controlApi({ port: ready.port, password, ca: join(dir, 'ca.pem') }),
     hostState: () => JSON.parse(readFileSync(hostStatePath, 'utf8')),
     cpuMs: () => cpuMs(child.pid),
+    /** Median CPU ms of one fake `iscsiadm -m session` (a Node process), measured like the storm's. */
+    fakeToolCpuMs: () => {
+      const xs = [];
+      for (let i = 0; i < 5; i++) {
+        const before = cpuMs(child.pid);
+        spawnSync(join(ROOT, 'test', 'host', 'fakes', 'iscsiadm'), ['-m', 'session'], { env, stdio: 'ignore' });
+        xs.push(cpuMs(child.pid) - before);
+      }
+      return xs.sort((a, b) => a - b)[2];
+    },
     /** One jdssc process with the plugin's argv shape; its JSON answer is kept by volume name. */
     jdssc: (args, log) =>
       new Promise((resolve, reject) => {

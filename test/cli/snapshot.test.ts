@@ -84,17 +84,23 @@ describe('rollback (upstream scenarios rollback-001..003 and the same-second dat
   test('to the latest snapshot: possible, and done', async () => {
     await env.okJson(['volume', 'create', 'vm-210-disk-0', '--size', '8M']);
     await snapshotsAt('vm-210-disk-0', ['snap1']);
+    env.sim.requests.reset();
     expect(await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1', '--check'])).toEqual({
       volume: 'vm-210-disk-0',
       snapshot: 'snap1',
       possible: true,
       blockers: { snapshots: [], clones: [] },
     });
+    // the only snapshot: nothing to order it against, so no GET of its createtxg (listing + the appliance's count)
+    expect(env.sim.requests.count({})).toBe(2);
+    env.sim.requests.reset();
     expect(await env.okJson(['snapshot', 'rollback', 'vm-210-disk-0', 'snap1'])).toEqual({
       volume: 'vm-210-disk-0',
       snapshot: 'snap1',
       destroyed: [],
     });
+    // the same two reads, the rollback, and the listing read back for `destroyed`
+    expect(env.sim.requests.count({})).toBe(4);
   });
 
   test('one newer snapshot blocks and is named (check exits 0, rollback exits 5, nothing changes)', async () => {
