@@ -2,6 +2,7 @@ package PVE::Storage::Custom::JovianDSS::Cli;
 
 # Running jdssc for the plugin: storage.cfg -> global flags, one JSON answer per call, jdssc's
 # exit code (3 not found, 4 exists, 5 busy, 6 unreachable, ...) kept on the error it dies with.
+# Also this host's LUN records, read in Perl where they answer without a jdssc process.
 
 use strict;
 use warnings;
