@@ -76,6 +76,8 @@ my %OPS = (
     rollback => sub { PVE::Storage::volume_snapshot_rollback($cfg, $vol, 'snap1') },
     'snapshot delete' => sub { PVE::Storage::volume_snapshot_delete($cfg, $vol, 'snap1', 0) },
     'resize (active)' => sub { PVE::Storage::volume_resize($cfg, $vol, 2 * 2**30 + ++$resized * 2**20, 1) },
+    'path (inactive)' => sub { PVE::Storage::path($cfg, $vol) },
+    'resize (inactive)' => sub { PVE::Storage::volume_resize($cfg, $vol, 2 * 2**30 + ++$resized * 2**20, 0) },
     deactivate => sub { PVE::Storage::deactivate_volumes($cfg, [$vol]) },
     template => sub { $base = PVE::Storage::vdisk_create_base($cfg, $vol) },
     'linked clone' => sub { $clone = PVE::Storage::vdisk_clone($cfg, $base, 101) },
