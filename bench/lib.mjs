@@ -2,7 +2,7 @@
 // measured process), a config pointing at it, and helpers to time jdssc runs.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,7 @@ export async function startSimulator({ listen = '127.0.0.1' } = {}) {
           method,
           path: `/__simulator${path}`,
           ca,
+          agent: false, // a fresh connection: calls are minutes apart, an idle kept socket may be gone
           headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, 'Content-Type': 'application/json' },
         },
         (res) => {
@@ -76,14 +77,45 @@ export async function startSimulator({ listen = '127.0.0.1' } = {}) {
       if (payload) req.write(payload);
       req.end();
     });
+  // The appliance's own REST API over one keep-alive connection: seeding thousands of objects
+  // that the control API's bulk seed does not make (targets and their LUNs).
+  const agent = new Agent({ keepAlive: true, maxSockets: 4, ca });
+  const rest = (method, path, body) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        {
+          host: listen.split(',')[0],
+          port: ready.port,
+          method,
+          path: `/api/v4/pools/Pool-0${path}`,
+          agent,
+          headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, 'Content-Type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () =>
+            res.statusCode < 300
+              ? resolve(text ? JSON.parse(text) : undefined)
+              : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      if (payload) req.write(payload);
+      req.end();
+    });
   return {
     dir,
     config,
     writeConfig,
     control,
+    rest,
     // The journal is off unless a figure turns it on (never audit lines into a developer's journal).
     env: { ...process.env, JDSSC_STATE_DIR: join(dir, 'state'), JDSSC_JOURNAL_SOCKET: '' },
     async stop() {
+      agent.destroy();
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dir, { recursive: true, force: true });
@@ -107,13 +139,24 @@ export async function startFakeJournal(dir) {
   };
 }
 
-/** Wall time of one process run, in ms. */
-export function timeRun(cmd, args, env) {
+/** Wall time of one process run, in ms; `okCodes`: the exit codes that are a success (cleanup's dry run finds: 10). */
+export function timeRun(cmd, args, env, okCodes = [0]) {
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout, stderr: r.stderr };
+  if (!okCodes.includes(r.status)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr, code: r.status };
+}
+
+/** One `node <args>` run with bench/report-rss.cjs preloaded: wall time and peak RSS (MB). */
+export function rssRun(args, env, okCodes = [0]) {
+  const file = join(tmpdir(), `jdssc-bench-rss-${process.pid}`);
+  try {
+    const r = timeRun(process.execPath, ['-r', join(ROOT, 'bench', 'report-rss.cjs'), ...args], { ...env, BENCH_RSS_FILE: file }, okCodes);
+    return { ...r, rssMb: Number(readFileSync(file, 'utf8')) / 1024 };
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 export function median(xs) {
