@@ -138,6 +138,15 @@ subtest "Open-E's password file (/etc/pve/priv/storage/joviandss-nfs/<id>.pw) is
     my $r = add_nfs_storage($sim, 'oe', user_password => undef, export => '/Pools/Pool-0/oe-files', nas_quota => '2G');
     is($r->{storage}, 'oe', 'added without --user_password');
     ok(!-e "$priv/oe.pw", 'no second password file');
+    # a prepared password file survives an add that fails at activation (PVE calls on_delete_hook)
+    PVE::Tools::file_set_contents("$priv/joviandss-nfs/oe2.pw", "user_password $sim->{password}\n", 0600);
+    my $taken = RealPVE::tmp() . '/mnt/pve/oe2';
+    File::Path::make_path($taken);
+    foreign_mount($sim, $taken, '/dev/sdz2', 'ext4');
+    eval { add_nfs_storage($sim, 'oe2', user_password => undef, path => $taken, export => '/Pools/Pool-0/oe-files') };
+    like("$@", qr/already holds a mount/, 'add over a foreign mount fails');
+    ok(-e "$priv/joviandss-nfs/oe2.pw", "... and the admin's password file is still there");
+    unlink "$priv/joviandss-nfs/oe2.pw";
     is(call('storage_info', cfg(), 'iso')->{oe}->{total}, 2 * 2**30, 'the array answers with that password');
     eval { call(sub { PVE::API2::Storage::Config->update({ storage => 'oe', delete => 'user_password' }) }, 'update') };
     like("$@", qr/user_password cannot be removed/, 'pvesm set --delete user_password refused');

@@ -113,6 +113,9 @@ sub check_config {
 
 # ---- hooks ---------------------------------------------------------------------------------
 
+# Storage ids whose password file existed before `pvesm add` in this process.
+my %PREPARED;
+
 sub on_add_hook {
     my ($class, $storeid, $scfg, %sensitive) = @_;
     # the password from `pvesm add … --user_password`, else a file written beforehand (ours or
@@ -123,7 +126,10 @@ sub on_add_hook {
         . password_file($storeid) . " first)\n"
         if !defined($secrets{user_password}) || $secrets{user_password} eq '';
     write_secrets($storeid, \%secrets, 1) if !%prepared;
-    return undef; # PVE activates the storage next: the array and the mount are checked there
+    # PVE activates the storage next, in this process, and calls on_delete_hook when that fails:
+    # a password file the admin wrote beforehand (perhaps Open-E's) must survive a failed add.
+    $PREPARED{$storeid} = 1 if %prepared;
+    return undef;
 }
 
 sub on_update_hook {
@@ -145,6 +151,7 @@ sub on_update_hook_full {
 
 sub on_delete_hook {
     my ($class, $storeid, $scfg) = @_;
+    return undef if delete $PREPARED{$storeid}; # a failed add: the admin's file stays
     my $file = password_file($storeid);
     unlink($file) or $!{ENOENT} or warn "cannot remove $file: $!\n";
     return undef;
@@ -160,6 +167,7 @@ sub activate_storage {
     push @args, '--create', '--quota', $scfg->{nas_quota} if defined($scfg->{nas_quota});
     my $r = jdssc(cli_cfg($scfg), $storeid, \@args, timeout => T_HOST);
     $cache->{"jdss_nfs_$storeid"} = $r->{source};
+    delete $PREPARED{$storeid}; # an add that got this far has succeeded
     # PVE's own part: the path is a directory, the content folders exist
     return $class->SUPER::activate_storage($storeid, $scfg, $cache);
 }
