@@ -119,7 +119,7 @@ try {
     ['volume create', ['volume', 'create', 'vm-100-disk-0', '--size', '1G'], 2],
     ['volume list (few volumes)', ['volume', 'list'], 1],
     ['snapshot create', ['snapshot', 'create', 'vm-100-disk-0', 'snap1'], 1],
-    ['rollback check', ['snapshot', 'rollback', 'vm-100-disk-0', 'snap1', '--check'], 3],
+    ['rollback check', ['snapshot', 'rollback', 'vm-100-disk-0', 'snap1', '--check'], 2],
     ['publish onto a new target', ['target', 'publish', 'vm-100-disk-0'], 7],
     ['publish onto an existing target', ['target', 'publish', 'vm-100-disk-1'], 7],
     ['publish (already published)', ['target', 'publish', 'vm-100-disk-0'], 3],

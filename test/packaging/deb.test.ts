@@ -68,6 +68,8 @@ test('make deb: root-owned package with the right dependencies that installs and
     'usr/bin/jdssc',
     'usr/lib/jdssc/dist/jdssc.cjs',
     'usr/lib/jdssc/dist/simulator.cjs',
+    'usr/lib/jdssc/dist/vendor-chalk.cjs',
+    'usr/lib/jdssc/dist/vendor-execa.cjs',
     'usr/lib/jdssc/dist/vendor-prom-client.cjs',
     'usr/lib/jdssc/dist/vendor-tar.cjs',
     'usr/lib/jdssc/dist/vendor-yocto-spinner.cjs',
