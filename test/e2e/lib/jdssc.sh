@@ -8,6 +8,9 @@
 #   jd_json OUT ARGS...      jdssc --json; stdout in OUT, stderr in OUT.err; returns jdssc's exit
 #   jq_of OUT FILTER         jq -r FILTER on OUT
 #   jd_teardown              stop the simulator (it removes its LIO targets), the daemons, files
+#   jd_nas_setup             the array only (NFS scenarios): NAS volumes under $JD_DIR/data/nas
+#   jd_nas_dir NAME          the NAS volume's directory as the control API reports it
+#   jd_rest / jd_control     one HTTPS request to the REST API / the control API
 #
 # Everything lives in /tmp (the VM's RAM): images, password file, CA, config, logs, and jdssc's
 # host records in their real place (/var/lib/jdssc/luns), which the VM loses at power-off.
