@@ -1,6 +1,7 @@
 // CHAP on a node record without the secret ever reaching an argv: authmethod and user name go
 // through iscsiadm; the password is first set to a random placeholder, which is then replaced
 // inside the record file (nodeDb.swapPlaceholder). Clearing sets authmethod None and empties both.
+// Either can be asked to write only some of the three settings (the others already right).
 import { randomBytes } from 'node:crypto';
 import { HostError, UsageError } from '../../errors';
 import { nodeUpdate } from './iscsiadm';
@@ -8,6 +9,15 @@ import { swapPlaceholder } from './nodeDb';
 import type { ChapCredentials, HostEnv, Portal } from '../core/types';
 
 const AUTH = 'node.session.auth';
+
+/** Which of the three CHAP settings of a record to write. */
+export interface ChapWrites {
+  authmethod: boolean;
+  username: boolean;
+  password: boolean;
+}
+
+export const ALL_CHAP: ChapWrites = { authmethod: true, username: true, password: true };
 
 export function validateChap(c: ChapCredentials): void {
   if (!/^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$/.test(c.user)) {
@@ -19,12 +29,13 @@ export function validateChap(c: ChapCredentials): void {
   }
 }
 
-export async function setChap(env: HostEnv, target: string, p: Portal, creds: ChapCredentials): Promise<void> {
+export async function setChap(env: HostEnv, target: string, p: Portal, creds: ChapCredentials, need: ChapWrites = ALL_CHAP): Promise<void> {
   validateChap(creds);
   env.log.addSecret(creds.secret);
+  if (need.authmethod) await nodeUpdate(env, target, p, `${AUTH}.authmethod`, 'CHAP');
+  if (need.username) await nodeUpdate(env, target, p, `${AUTH}.username`, creds.user);
+  if (!need.password) return;
   const placeholder = `jdssc-placeholder-${randomBytes(16).toString('hex')}`;
-  await nodeUpdate(env, target, p, `${AUTH}.authmethod`, 'CHAP');
-  await nodeUpdate(env, target, p, `${AUTH}.username`, creds.user);
   await nodeUpdate(env, target, p, `${AUTH}.password`, placeholder);
   try {
     const file = swapPlaceholder(env.roots.iscsiDb, target, p, placeholder, creds.secret);
@@ -39,8 +50,8 @@ export async function setChap(env: HostEnv, target: string, p: Portal, creds: Ch
   }
 }
 
-export async function clearChap(env: HostEnv, target: string, p: Portal): Promise<void> {
-  await nodeUpdate(env, target, p, `${AUTH}.authmethod`, 'None');
-  await nodeUpdate(env, target, p, `${AUTH}.username`, '');
-  await nodeUpdate(env, target, p, `${AUTH}.password`, '');
+export async function clearChap(env: HostEnv, target: string, p: Portal, need: ChapWrites = ALL_CHAP): Promise<void> {
+  if (need.authmethod) await nodeUpdate(env, target, p, `${AUTH}.authmethod`, 'None');
+  if (need.username) await nodeUpdate(env, target, p, `${AUTH}.username`, '');
+  if (need.password) await nodeUpdate(env, target, p, `${AUTH}.password`, '');
 }

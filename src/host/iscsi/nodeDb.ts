@@ -1,10 +1,13 @@
-// Direct access to open-iscsi's node record files — used for one thing only: replacing the
-// CHAP placeholder with the real secret so the secret never travels on an argv. Layout:
+// Direct access to open-iscsi's node record files, for two things only: replacing the CHAP
+// placeholder with the real secret so the secret never travels on an argv, and reading a
+// portal's record in-process (no iscsiadm process) to see whether it already holds what we
+// want. Writes other than the secret always go through iscsiadm. Layout:
 // <root>/<target IQN>/<address>,<port>,<tpgt>/<iface>   (or, older, …/<address>,<port>,<tpgt> as a file)
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HostError } from '../../errors';
+import { parseNodeRecord } from './parse';
 import type { Portal } from '../core/types';
 
 function readdir(dir: string): fs.Dirent[] {
@@ -46,6 +49,26 @@ export function isRecordOfPortal(file: string, target: string, p: Portal): boole
   const parent = basename(dirname(file));
   if (parent.toLowerCase() === target.toLowerCase()) return match(basename(file));
   return match(parent) && basename(dirname(dirname(file))).toLowerCase() === target.toLowerCase();
+}
+
+/** The record files of exactly this portal (every iface, every DB root); stray temporary files skipped. */
+export function portalRecordFiles(roots: string[], target: string, p: Portal): string[] {
+  return targetRecordFiles(roots, target).filter((f) => !basename(f).startsWith('.') && isRecordOfPortal(f, target, p));
+}
+
+/**
+ * The one record file of this portal as `key = value` pairs (secrets in clear: the caller only
+ * compares them), or null when there is none, more than one, or it cannot be read — then only
+ * iscsiadm can say which record it uses. open-iscsi omits empty string settings from the file.
+ */
+export function readPortalRecord(roots: string[], target: string, p: Portal): Map<string, string> | null {
+  const files = portalRecordFiles(roots, target, p);
+  if (files.length !== 1) return null;
+  try {
+    return parseNodeRecord(fs.readFileSync(files[0], 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 const PASSWORD_KEY = 'node.session.auth.password';

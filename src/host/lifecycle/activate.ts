@@ -1,13 +1,14 @@
 // Activation: a published LUN becomes a block device on this host. Under the target's node
 // lock: refuse a target another storage uses here; per portal a node record (exact target and
-// portal), CHAP set or cleared, login; wait for the devices (targeted rescans only); the
+// portal) with our settings and CHAP set or cleared — only what differs is written, nothing when
+// a live session and the record file prove it right — and a login; wait for the devices (targeted rescans only); the
 // multipath map when enabled; finally the LUN record. A partial start (one portal of two) is
 // reported, never hidden; a failure undoes what this call created and leaves no record.
 import { BusyError, HostError, UsageError } from '../../errors';
-import { validateChap, clearChap, setChap } from '../iscsi/chap';
-import { tuning } from '../core/defaults';
+import { validateChap } from '../iscsi/chap';
 import { lunDevice, mapDevice } from '../devices/links';
-import { listSessions, login, nodeDelete, nodeNew, nodeShow, nodeUpdate, sessionsFor } from '../iscsi/iscsiadm';
+import { listSessions, login, nodeDelete, nodeNew, nodeShow, sessionsFor } from '../iscsi/iscsiadm';
+import { applyNodeSettings, nodeRecordProven } from '../iscsi/nodeRecord';
 import type { Session } from '../iscsi/parse';
 import { withLock, targetLockKey } from '../state/lock';
 import { ensureMap } from '../multipath/mapStage';
@@ -51,17 +52,15 @@ export async function activate(env: HostEnv, req: ActivateRequest): Promise<Acti
   return withLock(scoped, targetLockKey(req.target), `activate ${req.volume}`, () => activateLocked(scoped, req, portals));
 }
 
-async function prepareRecord(env: HostEnv, req: ActivateRequest, p: Portal, progress: ActivationProgress): Promise<void> {
-  if ((await nodeShow(env, req.target, p)) === null) {
+async function prepareRecord(env: HostEnv, req: ActivateRequest, p: Portal, live: boolean, progress: ActivationProgress): Promise<void> {
+  const chap = req.chap ?? null;
+  if (live && nodeRecordProven(env, req.target, p, chap)) return;
+  const shown = await nodeShow(env, req.target, p);
+  if (shown === null) {
     await nodeNew(env, req.target, p);
     progress.createdNodes.push(p);
   }
-  const t = tuning(env);
-  await nodeUpdate(env, req.target, p, 'node.startup', 'manual');
-  await nodeUpdate(env, req.target, p, 'node.conn[0].timeo.login_timeout', String(t.loginTimeoutSec));
-  await nodeUpdate(env, req.target, p, 'node.session.initial_login_retry_max', String(t.loginRetryMax));
-  if (req.chap) await setChap(env, req.target, p, req.chap);
-  else await clearChap(env, req.target, p);
+  await applyNodeSettings(env, req.target, p, chap, shown);
 }
 
 /** A portal that failed keeps no node record this call created (a later activation starts clean). */
@@ -85,14 +84,15 @@ async function bringUpPortal(
   progress: ActivationProgress,
 ): Promise<PortalOutcome> {
   const base = { address: p.address, port: p.port };
+  const live = sessionsFor(existing, req.target, p).length > 0;
   try {
-    await prepareRecord(env, req, p, progress);
+    await prepareRecord(env, req, p, live, progress);
   } catch (e) {
     if (!(e instanceof HostError)) throw e;
     await forgetCreatedNode(env, req.target, p, progress);
     return { ...base, ok: false, errorKind: 'record', error: e.message };
   }
-  if (sessionsFor(existing, req.target, p).length > 0) return { ...base, ok: true };
+  if (live) return { ...base, ok: true };
   const out = await login(env, req.target, p);
   if (out.ok) {
     if (!out.already) progress.createdSessions.push(p);
