@@ -84,6 +84,13 @@ describe('second disk on a target whose sessions are live', () => {
     const r = await activate(h.env(), req(DISK1));
     expect(r.degraded).toBe(false);
     expect(nodeOps(since)).toEqual([]);
+    // and one session listing: with no login, the listing from before is still the picture
+    const iscsiadm = h
+      .calls()
+      .slice(since)
+      .filter((c) => c.tool === 'iscsiadm')
+      .map((c) => c.argv.join(' '));
+    expect(iscsiadm).toEqual(['-m session']);
     expect(h.log.text()).toMatch(/node record of .* at 127\.0\.0\.3:3260 already right \(live session\)/);
   });
 

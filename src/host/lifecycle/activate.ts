@@ -159,7 +159,9 @@ async function bringUp(
   const outcomes: PortalOutcome[] = [];
   for (const p of portals) outcomes.push(await bringUpPortal(env, req, p, before, progress));
 
-  const sessions = await listSessions(env);
+  // Listed again only when a portal logged in: sessions that were live before need no new look.
+  const loggedIn = portals.some((p, i) => outcomes[i].ok && sessionsFor(before, req.target, p).length === 0);
+  const sessions = loggedIn ? await listSessions(env) : before;
   for (const [i, p] of portals.entries()) {
     if (outcomes[i].ok && sessionsFor(sessions, req.target, p).length === 0) {
       outcomes[i] = {
