@@ -69,3 +69,53 @@ export async function renameVolume(ctx: StorageContext, from: string, to: string
 function identity(v: api.VolumeRecord): string {
   return `${v.guid ?? ''}/${v.volumeId ?? v.scsiId ?? ''}`;
 }
+
+export interface RenamePlan {
+  /** The source's SCSI id, read before any change: the guard of the rename that follows. */
+  scsiId: string | null;
+  /** The name to rename to; undefined = the first free name (the wanted one is taken). */
+  to: string | undefined;
+  /** Set when there is nothing to do: the volume already has the name. */
+  done?: RenameResult;
+}
+
+/**
+ * The reads a rename that must first unpublish the volume (`volume rename --unpublish`) makes
+ * before its first change, so that a rename that would be refused leaves the volume published
+ * and in use: the source exists (with the expected SCSI id), and the new name is free — unless
+ * `orFreeName`, where a taken name means "the first free one" instead of a refusal.
+ */
+export async function planRename(
+  ctx: StorageContext,
+  from: string,
+  to: string | undefined,
+  opts: RenameOptions & { orFreeName?: boolean } = {},
+): Promise<RenamePlan> {
+  const src = physicalVolume(ctx, from);
+  const dst = to === undefined ? undefined : physicalVolume(ctx, to);
+  const expect = opts.expectScsiId?.toLowerCase();
+  const source = await api.findVolume(ctx.rest, src);
+  if (!source) {
+    // a retried call whose rename already happened: the guarded volume under the new name
+    const existing = dst !== undefined && expect ? await api.findVolume(ctx.rest, dst) : undefined;
+    if (existing && existing.scsiId?.toLowerCase() === expect) {
+      return {
+        scsiId: existing.scsiId ?? null,
+        to,
+        done: { name: to!, previousName: from, scsiId: existing.scsiId ?? null, alreadyRenamed: true },
+      };
+    }
+    throw new NotFoundError(`volume ${from} does not exist`, { volume: from });
+  }
+  if (expect && source.scsiId?.toLowerCase() !== expect) {
+    throw new ExistsError(`volume ${from} has SCSI id ${source.scsiId}, not the expected ${opts.expectScsiId}; refusing to rename it`);
+  }
+  const scsiId = source.scsiId ?? null;
+  if (dst === undefined) return { scsiId, to };
+  if (dst === src) return { scsiId, to, done: { name: to!, previousName: from, scsiId, alreadyRenamed: true } };
+  if (await api.findVolume(ctx.rest, dst)) {
+    if (opts.orFreeName) return { scsiId, to: undefined };
+    throw new ExistsError(`volume ${to} already exists; refusing to rename ${from} onto it`, { volume: to });
+  }
+  return { scsiId, to };
+}

@@ -1,6 +1,6 @@
-// Volume lifecycle on the array: create, get, list, free name, resize.
+// Volume lifecycle on the array: create, get, list, free name (and changes made under one), resize.
 import { blockSizeBytes, type BlockSize } from '../../config';
-import { isMissing, NotFoundError, UnreachableError, UsageError } from '../../errors';
+import { ExistsError, isMissing, NotFoundError, UnreachableError, UsageError } from '../../errors';
 import * as api from '../../jovian';
 import { vmidOf } from '../arrayNames';
 import { nameOfPhysical, physicalVolume, volumeView, type StorageContext, type VolumeView } from '../context';
@@ -72,6 +72,34 @@ export async function freeName(ctx: StorageContext, vmid: number, base = false):
     if (taken.every((v) => v === undefined)) return `${prefix}-${vmid}-disk-${n}`;
   }
   throw new UsageError(`VM ${vmid} already has ${MAX_DISKS_PER_GUEST} disks on this pool`);
+}
+
+/** How many free names one call tries before it gives up (the last refusal is its error, exit 4). */
+export const FREE_NAME_TRIES = 5;
+
+/**
+ * Runs `make` (a create, clone or rename) under the first free disk name of a VM, in one
+ * process. What keeps two disks from sharing a name is the array: another node may take the
+ * same name between our look-up and our change, and then the change is refused (ExistsError);
+ * the look-up is repeated, which now sees that name taken and gives the next one. `first`: a
+ * name to try before the free names (the wanted name of a template conversion).
+ */
+export async function withFreeName<T>(
+  ctx: StorageContext,
+  vmid: number,
+  base: boolean,
+  make: (name: string) => Promise<T>,
+  first?: string,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const name = attempt === 1 && first !== undefined ? first : await freeName(ctx, vmid, base);
+    try {
+      return await make(name);
+    } catch (e) {
+      if (!(e instanceof ExistsError) || attempt >= FREE_NAME_TRIES) throw e;
+      ctx.log.info(`${name} was taken meanwhile; trying the next free name of VM ${vmid}`);
+    }
+  }
 }
 
 export interface ResizeResult {
