@@ -32,7 +32,7 @@ subtest 'alloc_image: KiB in, bytes on the array, names' => sub {
     $d0 = $P->alloc_image($S, $scfg, 100, 'raw', undef, 4 * 1024 * 1024);
     is($d0, 'vm-100-disk-0', 'first free name');
     is(scalar($P->volume_size_info($scfg, $S, $d0)), 4 * 2**30, '4 GiB (4194304 KiB) is 4294967296 bytes');
-    my ($create) = jdssc_calls(qr/volume create vm-100-disk-0/);
+    my ($create) = jdssc_calls(qr/volume create --vmid 100 /);
     like("@$create", qr/--size 4294967296\b/, 'jdssc got bytes');
     like("@$create", qr/--thin\b/, 'thin_provisioning 1 -> --thin');
     like("@$create", qr/--block-size 16K\b/, 'block size from the storage');

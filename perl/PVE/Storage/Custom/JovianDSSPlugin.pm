@@ -16,7 +16,7 @@ use POSIX qw(ceil);
 use PVE::Storage::Plugin;
 use PVE::Storage::Custom::JovianDSS::Cli qw(
     T_STATUS T_READ T_LOCKED T_HOST lock_budget
-    jdssc jdssc_exit ignore_exit snap_args thin_args with_free_name rename_unused
+    jdssc jdssc_exit ignore_exit snap_args thin_args rename_unused
     active_here local_device
 );
 use PVE::Storage::Custom::JovianDSS::Secrets qw(
@@ -250,14 +250,15 @@ sub alloc_image {
     die "invalid size '" . ($size // '') . "'\n" if !defined($size) || $size !~ /^\d+(?:\.\d+)?$/;
     my @args = ('--size', ceil($size || 1) * 1024, thin_args($scfg)); # PVE gives KiB
     push @args, '--block-size', uc($scfg->{block_size}) if $scfg->{block_size};
-    my $create = sub { jdssc($scfg, $storeid, ['volume', 'create', $_[0], @args], timeout => T_LOCKED) };
     if (defined($name) && $name ne '') {
         my (undef, $n, $owner) = $class->parse_volname($name);
         die "illegal name '$name' - should be 'vm-$vmid-*'\n" if $owner != $vmid;
-        $create->($n);
+        jdssc($scfg, $storeid, ['volume', 'create', $n, @args], timeout => T_LOCKED);
         return $n;
     }
-    return with_free_name($scfg, $storeid, $vmid, 0, $create);
+    # one process: jdssc picks the first free vm-<vmid>-disk-N itself, and the next one when
+    # another node created that name meanwhile (the array refuses a taken name)
+    return jdssc($scfg, $storeid, ['volume', 'create', '--vmid', $vmid, @args], timeout => T_LOCKED)->{name};
 }
 
 sub free_image {
@@ -305,7 +306,12 @@ sub status {
     my ($class, $storeid, $scfg, $cache) = @_;
     # pvestatd polls every storage in turn every 10 s: one round over the addresses, short
     # connect timeout, so a down appliance costs a moment, not the whole budget, each cycle.
-    my $s = eval { jdssc($scfg, $storeid, ['--attempts', '1', '--connect-timeout', '2', 'pool', 'stats'], timeout => T_STATUS, quiet => 1) };
+    # --max-age: an answer up to 10 s old from the status cache every node's pvestatd shares
+    # (/run) serves most polls without a request to the array.
+    my $s = eval {
+        jdssc($scfg, $storeid, ['--attempts', '1', '--connect-timeout', '2', 'pool', 'stats', '--max-age', '10'],
+            timeout => T_STATUS, quiet => 1);
+    };
     return (0, 0, 0, 0) if !$s;
     return ($s->{total}, $s->{free}, $s->{used}, 1);
 }
@@ -390,9 +396,7 @@ sub clone_image {
     local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
     my (undef, $src, undef, undef, undef, $isBase) = $class->parse_volname($volname);
     my @args = (snap_args($snap), thin_args($scfg));
-    my $new = with_free_name($scfg, $storeid, $vmid, 0, sub {
-        jdssc($scfg, $storeid, ['volume', 'clone', $src, $_[0], @args], timeout => T_LOCKED);
-    });
+    my $new = jdssc($scfg, $storeid, ['volume', 'clone', $src, '--vmid', $vmid, @args], timeout => T_LOCKED)->{name};
     return $isBase ? "$src/$new" : $new;
 }
 
@@ -404,11 +408,7 @@ sub create_base {
     # Keep the disk number (vm-100-disk-1 -> base-100-disk-1) like Proxmox's own plugins; only
     # when that name is taken does the template get the next free base- name.
     (my $wanted = $name) =~ s/^vm-/base-/;
-    my $new = eval { rename_unused($scfg, $storeid, $name, $vmid, 1, $wanted eq $name ? undef : $wanted) };
-    if (my $err = $@) {
-        die $err if (jdssc_exit($err) // -1) != 4;
-        $new = rename_unused($scfg, $storeid, $name, $vmid, 1, undef);
-    }
+    my $new = rename_unused($scfg, $storeid, $name, $vmid, 1, $wanted eq $name ? undef : $wanted, 1);
     return defined($basename) ? "$basename/$new" : $new;
 }
 

@@ -137,20 +137,18 @@ sub with_free_name {
     }
 }
 
-# Renames a volume that nobody uses any more (template conversion, disk reassignment): tear
-# down this host's devices and unpublish it (a published zvol cannot be renamed), then rename
-# with the SCSI id as a guard, so that a retried rename never renames some other volume.
+# Renames a volume that nobody uses any more (template conversion, disk reassignment) in one
+# jdssc process: it checks the rename can happen (source there, new name free), tears down this
+# host's devices and unpublishes the volume (a published zvol cannot be renamed), then renames
+# it guarded by the SCSI id it read first, so that it never renames some other volume. Without
+# $newname, or with $or_free when $newname is taken, the first free name of $vmid (base- with
+# $base); a name another node takes meanwhile is refused by the array and the next one tried.
 sub rename_unused {
-    my ($scfg, $storeid, $name, $vmid, $base, $newname) = @_;
-    jdssc($scfg, $storeid, ['login', 'deactivate', $name, '--unpublish'], timeout => T_LOCKED);
-    my $id = jdssc($scfg, $storeid, ['volume', 'get', $name], timeout => T_READ)->{scsiId};
-    my $rename = sub {
-        jdssc($scfg, $storeid, ['volume', 'rename', $name, $_[0], '--expect-scsi-id', $id],
-            timeout => T_LOCKED);
-    };
-    return with_free_name($scfg, $storeid, $vmid, $base, $rename) if !defined($newname);
-    $rename->($newname);
-    return $newname;
+    my ($scfg, $storeid, $name, $vmid, $base, $newname, $or_free) = @_;
+    my @to = defined($newname) ? ($newname) : ();
+    my @free = !defined($newname) || $or_free ? ('--vmid', $vmid, ($base ? '--base' : ())) : ();
+    return jdssc($scfg, $storeid, ['volume', 'rename', $name, @to, @free, '--unpublish'],
+        timeout => T_LOCKED)->{name};
 }
 
 # ---- this host's LUN records, read without a process ------------------------------------
