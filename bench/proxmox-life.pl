@@ -34,10 +34,10 @@ my $resized;
     *PVE::Storage::Custom::JovianDSS::Cli::run_command = sub {
         my ($cmd) = @_;
         push @procs, summary($cmd);
-        my $rc = $orig->(@_);
-        # the fake kernel's stand-in for SCST reporting a grown LUN (as test/plugin/06-host.t does)
-        grow_luns($1 + 0) if !$rc && "@$cmd" =~ / volume resize \S+ --size (\d+)/;
-        return $rc;
+        # the fake kernel's stand-in for SCST reporting a grown LUN (as test/plugin/06-host.t
+        # does), before the process: one `volume resize --rescan` process grows and rescans
+        grow_luns($1 + 0) if "@$cmd" =~ / volume resize \S+ --size (\d+)/;
+        return $orig->(@_);
     };
 }
 

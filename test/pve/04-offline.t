@@ -30,8 +30,8 @@ my @argv;
     *PVE::Storage::Custom::JovianDSS::Cli::run_command = sub {
         my $cmd = "@{ $_[0] }";
         push @argv, $cmd;
-        my $rc = $run->(@_);
-        if (!$rc && $cmd =~ / volume resize (\S+) --size (\d+)/) {
+        # (before the process: one `volume resize --rescan` process grows and rescans)
+        if ($cmd =~ / volume resize (\S+) --size (\d+)/) {
             my ($name, $size) = ($1, $2 + 0);
             my ($wwid) = (PVE::Storage::path($cfg, "$S:$name") =~ m!(2[0-9a-f]{16})$!);
             JDSSSim::host_update($sim, sub {
@@ -40,7 +40,7 @@ my @argv;
                 }
             });
         }
-        return $rc;
+        return $run->(@_);
     };
 }
 sub ran { my ($re) = @_; return scalar grep { /$re/ } @argv }
@@ -82,10 +82,11 @@ subtest 'volume_resize of a volume active here, VM not running: rescanned' => su
     @argv = ();
     call('volume_resize', $cfg, $vol, 2 * 2**30, 0);
     (my $name = $vol) =~ s/^\Q$S\E://;
-    is(ran(qr/ login rescan \Q$name\E$/), 1, 'login rescan ran (not only if $running)');
+    is(ran(qr/ volume resize \Q$name\E --size \d+ --rescan$/), 1, 'resized and rescanned in one process (not only if $running)');
+    is(ran(qr/ login rescan /), 0, '... no separate login rescan');
     @argv = ();
     call('volume_resize', $cfg, $idle, 2 * 2**20, 0);
-    is(ran(qr/ login rescan /), 0, 'no rescan process for a volume not active here (no LUN record) ...');
+    is(ran(qr/ login rescan |--rescan/), 0, 'no rescan for a volume not active here (no LUN record) ...');
     is(scalar(call('volume_size_info', $cfg, $idle)), 2 * 2**20, '... which is grown');
 };
 

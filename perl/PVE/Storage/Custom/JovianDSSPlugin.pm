@@ -15,7 +15,7 @@ use POSIX qw(ceil);
 
 use PVE::Storage::Plugin;
 use PVE::Storage::Custom::JovianDSS::Cli qw(
-    T_STATUS T_READ T_LOCKED T_HOST lock_budget
+    T_STATUS T_READ T_LOCKED T_WRITE T_HOST lock_budget
     jdssc jdssc_exit ignore_exit snap_args thin_args rename_unused
     active_here local_device
 );
@@ -361,8 +361,10 @@ sub volume_resize {
     my ($class, $scfg, $storeid, $volname, $size, $running, $snapname) = @_;
     die "joviandss cannot resize a snapshot\n" if defined($snapname) && $snapname ne '';
     my (undef, $name) = $class->parse_volname($volname);
-    jdssc($scfg, $storeid, ['volume', 'resize', $name, '--size', $size]); # bytes
-    rescan_if_active($scfg, $storeid, $name);
+    # bytes; --rescan when this host's records show it active: the same process then rescans
+    # its paths (a volume not active here needs no host work, and jdssc reads no host state)
+    my @rescan = active_here($scfg, $storeid, $name, undef) ? ('--rescan') : ();
+    jdssc($scfg, $storeid, ['volume', 'resize', $name, '--size', $size, @rescan], timeout => @rescan ? T_HOST : T_WRITE);
     return undef;
 }
 
