@@ -4,10 +4,12 @@
 // "array" the fake iscsiadm logs in to, and the fake host's sessions are what the appliance
 // reports. The Perl plugin tests run jdssc as a real process: its sleeps cannot tick the fake kernel, so this process ticks it
 // every 50 ms (writes to scan / rescan / delete take effect, as a real kernel's would).
+// With --nas-data-dir, NAS volumes are folders (`<data>/nas/<pool>/<dataset>/`) that the fake
+// mount (test/host/fakes/lib/nfs.mjs) shows at the mount directory (the joviandss-nfs tests).
 // Loopback only; stops on SIGTERM.
 //
-//   node sim-fakehost.mjs --host-root DIR --host-state FILE [simulator start options: --password-file
-//     --ca-file --ready-file]
+//   node sim-fakehost.mjs --host-root DIR --host-state FILE [--nas-data-dir DIR] [simulator start
+//     options: --password-file --ca-file --ready-file]
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,9 @@ for (const k of ['host-root', 'host-state', 'password-file', 'ca-file', 'ready-f
   }
 }
 createFakeRoot(opt['host-root']);
-saveState(opt['host-state'], initialState(opt['host-root']));
+const state = initialState(opt['host-root']);
+if (opt['nas-data-dir']) state.nfs = { mounts: [], nasDir: join(opt['nas-data-dir'], 'nas') };
+saveState(opt['host-state'], state);
 const kernel = setInterval(() => tickFake(opt['host-state']), 50);
 process.exitCode = await simulatorMain(
   {
@@ -38,6 +42,7 @@ process.exitCode = await simulatorMain(
     caFile: opt['ca-file'],
     readyFile: opt['ready-file'],
     backend: fakeDataPath(opt['host-state']),
+    ...(opt['nas-data-dir'] ? { nasDataDir: opt['nas-data-dir'] } : {}),
   },
   { stdout: process.stdout, stderr: process.stderr },
 );

@@ -1,7 +1,7 @@
 package NFSTier;
 
 # Helpers of the real-PVE tier's joviandss-nfs tests: the simulator with NAS volume files and
-# the fake host (sim-nfshost.mjs: the fake mount shows a NAS volume's folder at the mount
+# the fake host (test/plugin/sim-fakehost.mjs --nas-data-dir: the fake mount shows a NAS volume's folder at the mount
 # directory), `pvesm add joviandss-nfs` through the real API handler, and a foreign mount put
 # into the fake mountinfo.
 
@@ -38,7 +38,7 @@ sub start_nfs_sim {
     if (!$pid) {
         open(STDOUT, '>', "$dir/simulator.log");
         open(STDERR, '>&', \*STDOUT);
-        exec('node', "$RealPVE::ROOT/test/pve/lib/sim-nfshost.mjs", '--host-root', $s{host_root},
+        exec('node', "$RealPVE::ROOT/test/plugin/sim-fakehost.mjs", '--host-root', $s{host_root},
             '--host-state', $s{host_state}, '--nas-data-dir', $s{nas_data}, '--password-file', "$dir/password",
             '--ca-file', $s{ca}, '--ready-file', "$dir/ready.json") or POSIX::_exit(127);
     }
