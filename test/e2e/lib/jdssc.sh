@@ -100,7 +100,7 @@ storage_id: $JD_STORAGE
 state_dir: $JD_DIR/state
 log_file: $JD_LOG
 loglevel: debug
-timeout: 90
+timeout: ${JD_TIMEOUT:-90}
 EOF
   if [ "${1:-}" = --chap ]; then
     printf 'chap_enabled: true\nchap_user_name: %s\n' "$JD_CHAP_USER" >>"$JD_CONF"
