@@ -13,8 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { JDSSC, ROOT } from './lib.mjs';
-import { controlApi, printRows } from './proxmox.mjs';
+import { controlApi, JDSSC, printTable, ROOT } from './lib.mjs';
 
 export async function run(row, { vms = Number(process.env.BOOTSTORM_VMS ?? 20), disks = Number(process.env.BOOTSTORM_DISKS ?? 2) } = {}) {
   const h = await startFakeHostSimulator();
@@ -233,7 +232,7 @@ async function startFakeHostSimulator() {
     dir,
     hostRoot,
     answers,
-    control: controlApi({ port: ready.port, password, ca: join(dir, 'ca.pem') }),
+    control: controlApi({ port: ready.port, password, caPem: readFileSync(join(dir, 'ca.pem'), 'utf8') }),
     hostState: () => JSON.parse(readFileSync(hostStatePath, 'utf8')),
     cpuMs: () => cpuMs(child.pid),
     /** Median CPU ms of one fake `iscsiadm -m session` (a Node process), measured like the storm's. */
@@ -274,5 +273,5 @@ async function startFakeHostSimulator() {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = [];
   await run((measure, value, baseline, goal, ok) => rows.push({ measure, value, baseline, goal, ok }));
-  printRows(rows);
+  printTable(rows);
 }

@@ -54,29 +54,7 @@ export async function startSimulator({ listen = '127.0.0.1' } = {}) {
     );
   };
   writeConfig();
-  const control = (method, path, body) =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        {
-          host: listen.split(',')[0],
-          port: ready.port,
-          method,
-          path: `/__simulator${path}`,
-          ca,
-          agent: false, // a fresh connection: calls are minutes apart, an idle kept socket may be gone
-          headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, 'Content-Type': 'application/json' },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
-        },
-      );
-      req.on('error', reject);
-      if (payload) req.write(payload);
-      req.end();
-    });
+  const control = controlApi({ host: listen.split(',')[0], port: ready.port, password, caPem: ca });
   // The appliance's own REST API over one keep-alive connection: seeding thousands of objects
   // that the control API's bulk seed does not make (targets and their LUNs).
   const agent = new Agent({ keepAlive: true, maxSockets: 4, ca });
@@ -173,4 +151,46 @@ export function compare(n, measured, baseline) {
     a.push(measured());
   }
   return { value: median(a), baseline: median(b) };
+}
+
+/** The simulator's control API (its requests are never in the request log). */
+export function controlApi({ host = '127.0.0.1', port, password, caPem }) {
+  return (method, path, body) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        {
+          host,
+          port: Number(port),
+          method,
+          path: `/__simulator${path}`,
+          ca: caPem,
+          agent: false, // a fresh connection: calls are minutes apart, an idle kept socket may be gone
+          headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, 'Content-Type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
+        },
+      );
+      req.on('error', reject);
+      if (payload) req.write(payload);
+      req.end();
+    });
+}
+
+/** The bench table: {measure, value, baseline, goal, ok} rows in aligned columns. */
+export function printTable(rows) {
+  const head = ['measure', 'value', 'baseline (same run)', 'goal', 'result'];
+  const data = rows.map((r) => [r.measure, r.value, r.baseline, r.goal, r.ok]);
+  const w = head.map((h, i) => Math.max(h.length, ...data.map((d) => String(d[i]).length)));
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(w[i]))
+      .join('  ')
+      .trimEnd();
+  console.log(line(head));
+  console.log(w.map((x) => '-'.repeat(x)).join('  '));
+  for (const d of data) console.log(line(d));
 }

@@ -9,11 +9,10 @@
 //   export async function run(row)  (row(measure, value, baseline, goal, ok), as in bench/run.mjs)
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { median, ROOT, timeRun } from './lib.mjs';
+import { controlApi, median, printTable, ROOT, timeRun } from './lib.mjs';
 
 /**
  * The life cycle, in the order Proxmox drives it. `procs`: the plugin methods PVE calls for it
@@ -171,7 +170,7 @@ async function startLife() {
     return { skip: first.replace(/^1\.\.0\s*#\s*SKIP\s*/i, '') };
   }
   const ready = JSON.parse(first);
-  const control = controlApi(ready);
+  const control = controlApi({ port: ready.port, password: ready.password, caPem: readFileSync(ready.ca, 'utf8') });
   let seq = (await control('GET', '/requests?since=1e15')).lastSeq;
   return {
     async measure(op) {
@@ -188,48 +187,8 @@ async function startLife() {
   };
 }
 
-/** The simulator's control API (its requests are never in the request log). */
-export function controlApi({ port, password, ca }) {
-  const caPem = readFileSync(ca, 'utf8');
-  return (method, path) =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: Number(port),
-          method,
-          path: `/__simulator${path}`,
-          ca: caPem,
-          headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-}
-
-/** Standalone: `node bench/proxmox.mjs` prints its own rows. */
-export function printRows(rows) {
-  const head = ['measure', 'value', 'baseline (same run)', 'goal', 'result'];
-  const data = rows.map((r) => [r.measure, r.value, r.baseline, r.goal, r.ok]);
-  const w = head.map((h, i) => Math.max(h.length, ...data.map((d) => String(d[i]).length)));
-  const line = (cells) =>
-    cells
-      .map((c, i) => String(c).padEnd(w[i]))
-      .join('  ')
-      .trimEnd();
-  console.log(line(head));
-  console.log(w.map((x) => '-'.repeat(x)).join('  '));
-  for (const d of data) console.log(line(d));
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = [];
   await run((measure, value, baseline, goal, ok) => rows.push({ measure, value, baseline, goal, ok }));
-  printRows(rows);
+  printTable(rows);
 }

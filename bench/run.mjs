@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compare, JDSSC, median, ROOT, rssRun, startFakeJournal, startSimulator, timeRun } from './lib.mjs';
+import { compare, JDSSC, median, printTable, ROOT, rssRun, startFakeJournal, startSimulator, timeRun } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const rows = [];
@@ -222,7 +222,8 @@ for (const name of ['proxmox.mjs', 'bootstorm.mjs']) {
   }
 }
 
-printTable();
+console.log(`\njdssc benchmark (node ${process.version}, ${RUNS} runs per start-up figure, medians)\n`);
+printTable(rows);
 
 function ratio({ value, baseline }) {
   return `${(value / baseline).toFixed(2)}×`;
@@ -336,19 +337,4 @@ async function scale(sim) {
     'linear',
     '',
   );
-}
-
-function printTable() {
-  const head = ['measure', 'value', 'baseline (same run)', 'goal', 'result'];
-  const data = rows.map((r) => [r.measure, r.value, r.baseline, r.goal, r.ok]);
-  const w = head.map((h, i) => Math.max(h.length, ...data.map((d) => String(d[i]).length)));
-  const line = (cells) =>
-    cells
-      .map((c, i) => String(c).padEnd(w[i]))
-      .join('  ')
-      .trimEnd();
-  console.log(`\njdssc benchmark (node ${process.version}, ${RUNS} runs per start-up figure, medians)\n`);
-  console.log(line(head));
-  console.log(w.map((x) => '-'.repeat(x)).join('  '));
-  for (const d of data) console.log(line(d));
 }
