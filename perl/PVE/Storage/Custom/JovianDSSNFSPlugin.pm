@@ -21,7 +21,9 @@ use warnings;
 
 use PVE::Storage::Plugin;
 use PVE::Storage::Custom::JovianDSS::Cli qw(T_STATUS T_HOST jdssc jdssc_exit);
-use PVE::Storage::Custom::JovianDSS::Secrets qw(@SECRETS password_file read_secrets write_secrets update_secrets);
+use PVE::Storage::Custom::JovianDSS::Secrets qw(
+    secrets_for_add write_secrets update_secrets update_secrets_deleting remove_password_file
+);
 
 use base qw(PVE::Storage::Plugin);
 
@@ -120,15 +122,11 @@ sub on_add_hook {
     my ($class, $storeid, $scfg, %sensitive) = @_;
     # the password from `pvesm add … --user_password`, else a file written beforehand (ours or
     # Open-E's /etc/pve/priv/storage/joviandss-nfs/<storeid>.pw)
-    my %prepared = defined($sensitive{user_password}) ? () : read_secrets($storeid);
-    my %secrets = (%prepared, map { $_ => $sensitive{$_} } grep { defined $sensitive{$_} } @SECRETS);
-    die "user_password is required for a joviandss-nfs storage (give --user_password, or write "
-        . password_file($storeid) . " first)\n"
-        if !defined($secrets{user_password}) || $secrets{user_password} eq '';
-    write_secrets($storeid, \%secrets, 1) if !%prepared;
+    my ($secrets, $prepared) = secrets_for_add($storeid, 'joviandss-nfs', %sensitive);
+    write_secrets($storeid, $secrets, 1) if !$prepared;
     # PVE activates the storage next, in this process, and calls on_delete_hook when that fails:
     # a password file the admin wrote beforehand (perhaps Open-E's) must survive a failed add.
-    $PREPARED{$storeid} = 1 if %prepared;
+    $PREPARED{$storeid} = 1 if $prepared;
     return undef;
 }
 
@@ -141,19 +139,14 @@ sub on_update_hook {
 # `pvesm set --delete user_password` must not leave the storage without its password
 sub on_update_hook_full {
     my ($class, $storeid, $scfg, $update, $delete, $sensitive) = @_;
-    my %s = %{ $sensitive // {} };
-    for my $k (@{ $delete // [] }) {
-        $s{$k} = undef if grep { $_ eq $k } @SECRETS;
-    }
-    update_secrets($storeid, \%s);
+    update_secrets_deleting($storeid, $sensitive, $delete);
     return undef;
 }
 
 sub on_delete_hook {
     my ($class, $storeid, $scfg) = @_;
     return undef if delete $PREPARED{$storeid}; # a failed add: the admin's file stays
-    my $file = password_file($storeid);
-    unlink($file) or $!{ENOENT} or warn "cannot remove $file: $!\n";
+    remove_password_file($storeid);
     return undef;
 }
 

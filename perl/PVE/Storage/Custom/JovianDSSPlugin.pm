@@ -20,7 +20,7 @@ use PVE::Storage::Custom::JovianDSS::Cli qw(
     active_here local_device
 );
 use PVE::Storage::Custom::JovianDSS::Secrets qw(
-    @SECRETS password_file read_secrets write_secrets update_secrets
+    secrets_for_add write_secrets update_secrets update_secrets_deleting remove_password_file
 );
 
 use base qw(PVE::Storage::Plugin);
@@ -124,18 +124,14 @@ sub on_add_hook {
     my ($class, $storeid, $scfg, %sensitive) = @_;
     # The password may come with `pvesm add … --user_password`, or from a password file the
     # admin wrote beforehand (mode 0600), which keeps it off every command line.
-    my %prepared = defined($sensitive{user_password}) ? () : read_secrets($storeid);
-    my %secrets = (%prepared, map { $_ => $sensitive{$_} } grep { defined $sensitive{$_} } @SECRETS);
-    die "user_password is required for a joviandss storage (give --user_password, or write "
-        . password_file($storeid) . " first)\n"
-        if !defined($secrets{user_password}) || $secrets{user_password} eq '';
+    my ($secrets, $prepared) = secrets_for_add($storeid, 'joviandss', %sensitive);
     die "chap_enabled needs chap_user_name and chap_user_password\n"
-        if $scfg->{chap_enabled} && (!$scfg->{chap_user_name} || !defined($secrets{chap_user_password}));
-    write_secrets($storeid, \%secrets, 1);
+        if $scfg->{chap_enabled} && (!$scfg->{chap_user_name} || !defined($secrets->{chap_user_password}));
+    write_secrets($storeid, $secrets, 1);
     if (!$scfg->{disable}) { # fail now, not at the first disk operation (wrong pool, password, CA)
         eval { jdssc($scfg, $storeid, ['pool', 'stats'], timeout => T_READ, quiet => 1) };
         if (my $err = $@) {
-            unlink password_file($storeid) if !%prepared;
+            remove_password_file($storeid) if !$prepared;
             die "storage '$storeid': $err";
         }
     }
@@ -150,18 +146,13 @@ sub on_update_hook {
 
 sub on_update_hook_full {
     my ($class, $storeid, $scfg, $update, $delete, $sensitive) = @_;
-    my %s = %{ $sensitive // {} };
-    for my $k (@{ $delete // [] }) {
-        $s{$k} = undef if grep { $_ eq $k } @SECRETS;
-    }
-    update_secrets($storeid, \%s);
+    update_secrets_deleting($storeid, $sensitive, $delete);
     return undef;
 }
 
 sub on_delete_hook {
     my ($class, $storeid, $scfg) = @_;
-    my $file = password_file($storeid);
-    unlink($file) or $!{ENOENT} or warn "cannot remove $file: $!\n";
+    remove_password_file($storeid);
     return undef;
 }
 

@@ -12,7 +12,10 @@ use Exporter 'import';
 use Fcntl qw(O_WRONLY O_CREAT O_EXCL);
 use File::Path ();
 
-our @EXPORT_OK = qw(@SECRETS password_file read_secrets write_secrets update_secrets);
+our @EXPORT_OK = qw(
+    @SECRETS password_file read_secrets write_secrets update_secrets
+    secrets_for_add update_secrets_deleting remove_password_file
+);
 
 our $PRIV_DIR = '/etc/pve/priv/storage'; # tests point this at a temporary directory
 
@@ -67,6 +70,35 @@ sub update_secrets {
     die "user_password cannot be removed from a joviandss storage\n"
         if exists($sensitive->{user_password}) && !defined($sensitive->{user_password});
     write_secrets($storeid, $sensitive);
+}
+
+# `pvesm add`: the secrets given on its command line over those of a password file the admin
+# wrote beforehand (mode 0600, which keeps them off every command line). Returns the merged
+# secrets and whether that file existed; dies, naming both ways, without a user password.
+sub secrets_for_add {
+    my ($storeid, $type, %sensitive) = @_;
+    my %prepared = defined($sensitive{user_password}) ? () : read_secrets($storeid);
+    my %secrets = (%prepared, map { $_ => $sensitive{$_} } grep { defined $sensitive{$_} } @SECRETS);
+    die "user_password is required for a $type storage (give --user_password, or write "
+        . password_file($storeid) . " first)\n"
+        if !defined($secrets{user_password}) || $secrets{user_password} eq '';
+    return (\%secrets, scalar(%prepared) ? 1 : 0);
+}
+
+# `pvesm set` with `--delete`: a deleted secret is removed (user_password refused).
+sub update_secrets_deleting {
+    my ($storeid, $sensitive, $delete) = @_;
+    my %s = %{ $sensitive // {} };
+    for my $k (@{ $delete // [] }) {
+        $s{$k} = undef if grep { $_ eq $k } @SECRETS;
+    }
+    update_secrets($storeid, \%s);
+}
+
+sub remove_password_file {
+    my ($storeid) = @_;
+    my $file = password_file($storeid);
+    unlink($file) or $!{ENOENT} or warn "cannot remove $file: $!\n";
 }
 
 1;
