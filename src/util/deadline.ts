@@ -9,12 +9,16 @@ export class Deadline {
   constructor(
     private readonly clock: Clock,
     readonly budgetMs: number,
+    /** A deadline that ends `reserveMs` before this one (see `reserving`). */
+    private readonly within?: { parent: Deadline; reserveMs: number },
   ) {
     this.end = clock.now() + budgetMs;
   }
 
   remaining(): number {
-    return Math.max(0, this.end - this.clock.now());
+    const own = Math.max(0, this.end - this.clock.now());
+    if (!this.within) return own;
+    return Math.min(own, Math.max(0, this.within.parent.remaining() - this.within.reserveMs));
   }
 
   expired(): boolean {
@@ -28,10 +32,21 @@ export class Deadline {
   abort(reason: string, graceMs: number): void {
     this.stoppedBy ??= reason;
     this.end = Math.min(this.end, this.clock.now() + graceMs);
+    this.within?.parent.abort(reason, graceMs);
   }
 
   /** The smaller of `ms` and what is left. */
   cap(ms: number): number {
     return Math.min(ms, this.remaining());
+  }
+
+  /**
+   * A deadline for work whose failure needs an undo: it ends `reserveMs` before this one, so the
+   * undo still runs inside the time the caller gave (the Proxmox plugin kills jdssc a few
+   * seconds after --timeout; an undo that starts when nothing is left would be cut off).
+   */
+  reserving(reserveMs: number): Deadline {
+    const budget = Math.max(0, this.remaining() - reserveMs);
+    return new Deadline(this.clock, budget, { parent: this, reserveMs });
   }
 }

@@ -102,6 +102,18 @@ describe('activate', () => {
     expectNothingLeft(h);
   });
 
+  test("a failing activation stops early enough that its undo fits in the caller's time", async () => {
+    // 40 s given: the wait for the device ends 10 s early, so the undo (logouts, node records)
+    // runs inside the 40 s instead of after them (the Proxmox plugin kills jdssc soon after).
+    h = FakeHost.standard({ neverAppears: [WWID0] });
+    const started = h.clock.now();
+    const err = await activate(h.env({ deadlineMs: 40_000 }), req()).catch((e) => e);
+    expect(err).toBeInstanceOf(HostError);
+    expect(err.message).toMatch(/did not become usable within 30 s/);
+    expect(h.clock.now() - started).toBeLessThanOrEqual(30_000 + 1_000);
+    expectNothingLeft(h);
+  });
+
   test('when the device never appears and a portal also failed, the message names both', async () => {
     h = FakeHost.standard({ neverAppears: [WWID0], unreachable: ['127.0.0.3:3260'] });
     const err = await activate(h.env(), req()).catch((e) => e);

@@ -7,6 +7,7 @@ import {
   login,
   logout,
   nodeDelete,
+  nodeNew,
   nodeShow,
   nodeUpdate,
   rescanSession,
@@ -15,6 +16,9 @@ import {
 } from '../../src/host/iscsi/iscsiadm';
 import { portal } from '../../src/host/iscsi/portal';
 import { fixture, scriptedEnv, type Answer } from './fakes/scripted';
+import type { HostEnv } from '../../src/host/core/types';
+import { Deadline } from '../../src/util/deadline';
+import { FakeClock } from '../helpers/fakeClock';
 
 const IQN = 'iqn.2024-01.com.example.array:tgt1';
 const P = portal('127.0.0.2');
@@ -92,6 +96,52 @@ describe('logout and records', () => {
     const bad = scriptedEnv(() => ({ code: 7, stderr: 'iscsiadm: Cannot modify node.x. Invalid param name.\n' }));
     await expect(nodeUpdate(bad, IQN, P, 'node.x', '1')).rejects.toBeInstanceOf(HostError);
     expect(bad.calls).toHaveLength(1);
+  });
+});
+
+describe('the node database race', () => {
+  // Measured in the test VM: 18 concurrent `login deactivate` — a delete of one target's record
+  // failed with exit 6 while another process removed some other target's record.
+  test.each([
+    ['delete', (env: HostEnv) => nodeDelete(env, IQN, P), 'deleted'],
+    ['show', (env: HostEnv) => nodeShow(env, IQN, P).then((m) => m !== null), true],
+    ['new', (env: HostEnv) => nodeNew(env, IQN, P).then(() => 'made'), 'made'],
+    ['login', (env: HostEnv) => login(env, IQN, P).then((r) => r.ok), true],
+    ['logout', (env: HostEnv) => logout(env, IQN, P), 'logged-out'],
+  ] as [string, (env: HostEnv) => Promise<unknown>, unknown][])(
+    '%s retries "iSCSI database failure" (exit 6) and then succeeds',
+    async (_name, call, expected) => {
+      let n = 0;
+      const env = scriptedEnv(() => (++n < 3 ? errors.idbm : { code: 0, stdout: 'node.name = x\n' }));
+      await expect(call(env)).resolves.toBe(expected);
+      expect(env.calls).toHaveLength(3);
+    },
+  );
+
+  test('a database failure that does not pass gives up after 6 attempts with the message', async () => {
+    const env = scriptedEnv(() => errors.idbm);
+    await expect(nodeDelete(env, IQN, P)).rejects.toThrow(/exited 6: .*encountered iSCSI database failure/);
+    expect(env.calls).toHaveLength(6);
+  });
+
+  test('other failures are not retried', async () => {
+    const env = scriptedEnv(() => ({ code: 9, stderr: 'iscsiadm: internal error\n' }));
+    await expect(nodeDelete(env, IQN, P)).rejects.toBeInstanceOf(HostError);
+    expect(env.calls).toHaveLength(1);
+  });
+});
+
+describe("tool bounds follow the caller's budget", () => {
+  test('a budget up to the default 110 s keeps the fixed bounds; 330 s triples them', async () => {
+    const normal = scriptedEnv(() => ({ code: 0 }));
+    await nodeShow(normal, IQN, P);
+    await logout(normal, IQN, P);
+    expect(normal.calls.map((c) => c.opts.timeoutMs)).toEqual([15_000, 20_000]);
+    const clock = new FakeClock();
+    const long = scriptedEnv(() => ({ code: 0 }), { clock, deadline: new Deadline(clock, 330_000) });
+    await nodeShow(long, IQN, P);
+    await logout(long, IQN, P);
+    expect(long.calls.map((c) => c.opts.timeoutMs)).toEqual([45_000, 60_000]);
   });
 });
 

@@ -41,6 +41,9 @@ export const DEFAULT_TUNING: HostTuning = {
   pollMaxMs: 1_000,
 };
 
+/** The invocation time the fixed tool bounds above are sized for (jdssc's default --timeout). */
+export const BOUNDS_SIZED_FOR_MS = 110_000;
+
 export function tuning(env: Pick<HostEnv, 'tuning'>): HostTuning {
   return { ...DEFAULT_TUNING, ...env.tuning };
 }

@@ -4,7 +4,7 @@
 // The Executor is an interface so tests can swap the process layer for a fake.
 import { CHAP_SECRET_ENV, PASSWORD_ENV } from '../../config';
 import { HostError } from '../../errors';
-import { tuning } from './defaults';
+import { BOUNDS_SIZED_FOR_MS, tuning } from './defaults';
 import type { ExecResult, Executor, HostEnv, ToolName } from './types';
 
 export type { ExecOptions, ExecResult, Executor } from './types';
@@ -99,9 +99,19 @@ export function redactor(env: HostEnv, extra: string[] = []): (text: string) => 
   };
 }
 
+/**
+ * A fixed tool bound, scaled up when the caller gave the invocation more than the default time
+ * the bounds are sized for: a caller that allows 300 s has a loaded host in mind (measured: 16
+ * activations at once on 2 busy CPUs made `multipath -ll` take over 20 s), while a hung tool
+ * still cannot eat the whole deadline.
+ */
+export function toolBound(env: HostEnv, fixedMs: number): number {
+  return fixedMs * Math.max(1, env.deadline.budgetMs / BOUNDS_SIZED_FOR_MS);
+}
+
 function defaultTimeout(env: HostEnv, tool: ToolName): number {
   const t = tuning(env);
-  return tool === 'iscsiadm' || tool === 'blockdev' || tool === 'udevadm' ? t.iscsiadmTimeoutMs : t.multipathTimeoutMs;
+  return toolBound(env, tool === 'iscsiadm' || tool === 'blockdev' || tool === 'udevadm' ? t.iscsiadmTimeoutMs : t.multipathTimeoutMs);
 }
 
 /**

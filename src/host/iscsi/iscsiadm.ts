@@ -3,7 +3,7 @@
 // iscsiadm prints on stderr does not matter.
 import { HostError } from '../../errors';
 import { loginExecTimeoutMs, tuning } from '../core/defaults';
-import { HostTimeoutError, describeFailure, meaningfulLines, runTool, type ExecResult } from '../core/exec';
+import { HostTimeoutError, describeFailure, meaningfulLines, runTool, toolBound, type ExecResult } from '../core/exec';
 import { parseNodeRecord, parseSessionDetails, parseSessions, type Session, type SessionDetails } from './parse';
 import { formatPortal, samePortal, sameTarget } from './portal';
 import type { HostEnv, Portal } from '../core/types';
@@ -33,10 +33,30 @@ function fail(env: HostEnv, args: string[], r: ExecResult, details: Record<strin
   throw new HostError(describeFailure(env, 'iscsiadm', args, r), { tool: 'iscsiadm', exitCode: r.code, ...details });
 }
 
+/**
+ * One node-database call. open-iscsi's record database is not safe for concurrent use: a call on
+ * one target walks every record and fails with "iSCSI database failure" (exit 6) when another
+ * process deletes or creates some other target's record at that moment (measured: 9 of 18
+ * concurrent `login deactivate` failed so in the test VM). That exit is retried, with a growing
+ * jittered pause, while the deadline allows; every call here is safe to repeat.
+ */
+async function nodeDbCall(env: HostEnv, args: string[], timeoutMs?: number): Promise<ExecResult> {
+  const t = tuning(env);
+  for (let attempt = 1; ; attempt++) {
+    const r = await runTool(env, 'iscsiadm', args, timeoutMs === undefined ? {} : { timeoutMs });
+    if (r.code !== ISCSI_ERR.IDBM || attempt >= IDBM_ATTEMPTS) return r;
+    const pause = t.pollStartMs * attempt + Math.floor(Math.random() * t.pollStartMs);
+    if (env.deadline.remaining() < pause + t.pollStartMs) return r;
+    env.log.debug(`iscsiadm node database busy (attempt ${attempt}); retrying in ${pause} ms`);
+    await env.clock.sleep(pause);
+  }
+}
+const IDBM_ATTEMPTS = 6;
+
 /** The node record for (target, portal) as `key = value` pairs, or null when there is none. */
 export async function nodeShow(env: HostEnv, target: string, p: Portal): Promise<Map<string, string> | null> {
   const args = [...nodeArgs(target, p), '-o', 'show'];
-  const r = await runTool(env, 'iscsiadm', args);
+  const r = await nodeDbCall(env, args);
   if (r.code === 0) return parseNodeRecord(r.stdout);
   if (r.code === ISCSI_ERR.NO_OBJS_FOUND) return null;
   return fail(env, args, r);
@@ -44,28 +64,21 @@ export async function nodeShow(env: HostEnv, target: string, p: Portal): Promise
 
 export async function nodeNew(env: HostEnv, target: string, p: Portal): Promise<void> {
   const args = [...nodeArgs(target, p), '-o', 'new'];
-  const r = await runTool(env, 'iscsiadm', args);
+  const r = await nodeDbCall(env, args);
   if (r.code !== 0 && r.code !== ISCSI_ERR.SESS_EXISTS) fail(env, args, r);
 }
 
-/**
- * One `-o update -n <name> -v <value>`. open-iscsi's record database has a known race that
- * answers "iSCSI database failure" (exit 6); that one is retried while the deadline allows.
- */
+/** One `-o update -n <name> -v <value>`. */
 export async function nodeUpdate(env: HostEnv, target: string, p: Portal, name: string, value: string): Promise<void> {
   const args = [...nodeArgs(target, p), '-o', 'update', '-n', name, '-v', value];
-  for (let attempt = 1; ; attempt++) {
-    const r = await runTool(env, 'iscsiadm', args);
-    if (r.code === 0) return;
-    if (r.code !== ISCSI_ERR.IDBM || attempt >= 3 || env.deadline.remaining() < tuning(env).pollStartMs) fail(env, args, r);
-    await env.clock.sleep(tuning(env).pollStartMs * attempt);
-  }
+  const r = await nodeDbCall(env, args);
+  if (r.code !== 0) fail(env, args, r);
 }
 
 /** Delete the node record; a record that is already gone is fine. */
 export async function nodeDelete(env: HostEnv, target: string, p: Portal): Promise<'deleted' | 'absent'> {
   const args = [...nodeArgs(target, p), '-o', 'delete'];
-  const r = await runTool(env, 'iscsiadm', args, { timeoutMs: tuning(env).logoutTimeoutMs });
+  const r = await nodeDbCall(env, args, toolBound(env, tuning(env).logoutTimeoutMs));
   if (r.code === 0) return 'deleted';
   if (r.code === ISCSI_ERR.NO_OBJS_FOUND) return 'absent';
   return fail(env, args, r);
@@ -95,7 +108,8 @@ function loginKind(code: number | null): LoginFailureKind {
 export async function login(env: HostEnv, target: string, p: Portal): Promise<LoginOutcome> {
   const args = [...nodeArgs(target, p), '--login'];
   try {
-    const r = await runTool(env, 'iscsiadm', args, { timeoutMs: loginExecTimeoutMs(tuning(env)) });
+    // (a database failure comes from reading the records, before any login was tried)
+    const r = await nodeDbCall(env, args, toolBound(env, loginExecTimeoutMs(tuning(env))));
     if (r.code === 0) return { ok: true, already: false };
     if (r.code === ISCSI_ERR.SESS_EXISTS) return { ok: true, already: true };
     return { ok: false, kind: loginKind(r.code), exitCode: r.code, message: describeFailure(env, 'iscsiadm', args, r) };
@@ -108,7 +122,7 @@ export async function login(env: HostEnv, target: string, p: Portal): Promise<Lo
 /** Log out of exactly one portal of one target. No session there (21) is fine. */
 export async function logout(env: HostEnv, target: string, p: Portal): Promise<'logged-out' | 'no-session'> {
   const args = [...nodeArgs(target, p), '--logout'];
-  const r = await runTool(env, 'iscsiadm', args, { timeoutMs: tuning(env).logoutTimeoutMs });
+  const r = await nodeDbCall(env, args, toolBound(env, tuning(env).logoutTimeoutMs));
   if (r.code === 0) return 'logged-out';
   if (r.code === ISCSI_ERR.NO_OBJS_FOUND) return 'no-session';
   return fail(env, args, r);

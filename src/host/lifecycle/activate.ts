@@ -11,6 +11,7 @@ import { listSessions, login, nodeDelete, nodeNew, nodeShow, sessionsFor } from 
 import { applyNodeSettings, nodeRecordProven } from '../iscsi/nodeRecord';
 import type { Session } from '../iscsi/parse';
 import { withLock, targetLockKey } from '../state/lock';
+import { tuning } from '../core/defaults';
 import { ensureMap } from '../multipath/mapStage';
 import { assertWwid } from '../multipath/tool';
 import { MAX_HOST_LUN, formatPortal, portal as makePortal, samePortal, uniquePortals } from '../iscsi/portal';
@@ -47,9 +48,19 @@ function validate(req: ActivateRequest): Portal[] {
 
 export async function activate(env: HostEnv, req: ActivateRequest): Promise<ActivateResult> {
   const portals = validate(req);
-  const scoped: HostEnv = req.chap ? { ...env, secrets: [...(env.secrets ?? []), req.chap.secret] } : env;
+  const withSecret: HostEnv = req.chap ? { ...env, secrets: [...(env.secrets ?? []), req.chap.secret] } : env;
   if (req.chap) env.log.addSecret(req.chap.secret);
-  return withLock(scoped, targetLockKey(req.target), `activate ${req.volume}`, () => activateLocked(scoped, req, portals));
+  // The lock wait and the bring-up stop early enough that an undo still fits in the caller's
+  // time (measured: 16 activations at once under load spent the whole deadline, and an undo
+  // begun after it was killed with the process, leaving sessions and maps behind).
+  const scoped: HostEnv = { ...withSecret, deadline: env.deadline.reserving(undoReserveMs(env)) };
+  return withLock(scoped, targetLockKey(req.target), `activate ${req.volume}`, () => activateLocked(scoped, withSecret, req, portals));
+}
+
+/** A quarter of what is left, at least 10 s (never more than half), at most the cleanup budget. */
+export function undoReserveMs(env: HostEnv): number {
+  const left = env.deadline.remaining();
+  return Math.min(tuning(env).cleanupBudgetMs, Math.max(left / 4, Math.min(10_000, left / 2)));
 }
 
 async function prepareRecord(env: HostEnv, req: ActivateRequest, p: Portal, live: boolean, progress: ActivationProgress): Promise<void> {
@@ -104,7 +115,7 @@ async function bringUpPortal(
   return { ...base, ok: false, errorKind: out.kind, error: out.message };
 }
 
-async function activateLocked(env: HostEnv, req: ActivateRequest, portals: Portal[]): Promise<ActivateResult> {
+async function activateLocked(env: HostEnv, outer: HostEnv, req: ActivateRequest, portals: Portal[]): Promise<ActivateResult> {
   const others = otherStoragesOnTarget(env, req.storageId, req.target);
   if (others.length) {
     throw new BusyError(
@@ -135,7 +146,7 @@ async function activateLocked(env: HostEnv, req: ActivateRequest, portals: Porta
   try {
     return await bringUp(env, req, portals, snapshot, progress, prior?.createdAt);
   } catch (e) {
-    await undoActivation(env, { storageId: req.storageId, target: req.target, lun: req.lun, wwid: req.wwid, portals }, progress);
+    await undoActivation(outer, { storageId: req.storageId, target: req.target, lun: req.lun, wwid: req.wwid, portals }, progress);
     throw e;
   }
 }

@@ -1,7 +1,8 @@
 // Undo of a failed activation: remove exactly what that call created — its map, this LUN's
 // SCSI disks (unless the LUN was already active before), the sessions it logged in (unless
-// another LUN of ours now uses them) and the node records it created. Runs on its own budget,
-// because the failure is often the invocation deadline itself; never throws.
+// another LUN of ours now uses them) and the node records it created. Runs on what is left of
+// the invocation (activation stopped early to leave it that reserve), at least a few seconds
+// even when nothing is left, never more than the cleanup budget; never throws.
 import { Deadline } from '../../util/deadline';
 import { tuning } from '../core/defaults';
 import { mapDevice } from '../devices/links';
@@ -33,8 +34,12 @@ async function step(env: HostEnv, what: string, fn: () => Promise<unknown>): Pro
   }
 }
 
+/** An undo that finds nothing left still gets this long: most undos are one or two quick calls. */
+const UNDO_FLOOR_MS = 3_000;
+
 export async function undoActivation(parent: HostEnv, ref: LunRef, progress: ActivationProgress): Promise<void> {
-  const env: HostEnv = { ...parent, deadline: new Deadline(parent.clock, tuning(parent).cleanupBudgetMs) };
+  const budget = Math.min(tuning(parent).cleanupBudgetMs, Math.max(parent.deadline.remaining(), UNDO_FLOOR_MS));
+  const env: HostEnv = { ...parent, deadline: new Deadline(parent.clock, budget) };
   env.log.info(`undoing partial activation of LUN ${ref.lun} on ${ref.target}`);
   let sessions: Session[] = [];
   await step(env, 'listing sessions', async () => {
