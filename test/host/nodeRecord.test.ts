@@ -47,32 +47,46 @@ async function tamper(address: string, name: string, value: string): Promise<voi
   await nodeUpdate(h.env(), IQN, portal(address), name, value);
 }
 
+// A record just created carries iscsid.conf's defaults (the fake's: node.startup automatic,
+// login timeout 15, 8 retries, authmethod None): only what differs from ours is written.
 const FIRST_DISK_PER_PORTAL = (p: string) => [
   `${p}:3260 show`,
   `${p}:3260 new`,
   `${p}:3260 update node.startup`,
   `${p}:3260 update node.conn[0].timeo.login_timeout`,
   `${p}:3260 update node.session.initial_login_retry_max`,
+  `${p}:3260 login`,
+];
+const CHAP_WRITES = (p: string) => [
   `${p}:3260 update node.session.auth.authmethod`,
   `${p}:3260 update node.session.auth.username`,
   `${p}:3260 update node.session.auth.password`,
-  `${p}:3260 login`,
 ];
+const withChap = (p: string) => [...FIRST_DISK_PER_PORTAL(p).slice(0, -1), ...CHAP_WRITES(p), `${p}:3260 login`];
 
 describe('first disk of a new target', () => {
-  test('unchanged: show (none), new, every setting written, login — per portal', async () => {
+  test('unchanged: show (none), new, the settings that differ from the defaults, login — per portal', async () => {
     h = FakeHost.standard();
     await activate(h.env(), req());
     expect(nodeOps(0)).toEqual([...FIRST_DISK_PER_PORTAL('127.0.0.2'), ...FIRST_DISK_PER_PORTAL('127.0.0.3')]);
     expect(field('127.0.0.2', 'node.startup')).toBe('manual');
+    expect(field('127.0.0.2', 'node.conn[0].timeo.login_timeout')).toBe('5');
+    expect(field('127.0.0.2', 'node.session.auth.authmethod')).toBe('None');
   });
 
-  test('with CHAP: the same calls, the secret in the record and on no argv', async () => {
+  test('with CHAP: the CHAP settings too, the secret in the record and on no argv', async () => {
     h = FakeHost.standard({}, { user: 'pve', secret: SECRET });
     await activate(h.env(), req({ chap: { user: 'pve', secret: SECRET } }));
-    expect(nodeOps(0)).toEqual([...FIRST_DISK_PER_PORTAL('127.0.0.2'), ...FIRST_DISK_PER_PORTAL('127.0.0.3')]);
+    expect(nodeOps(0)).toEqual([...withChap('127.0.0.2'), ...withChap('127.0.0.3')]);
     expect(field('127.0.0.3', 'node.session.auth.password')).toBe(SECRET);
     expect(JSON.stringify(h.calls())).not.toContain(SECRET);
+  });
+
+  test('a new record whose file cannot be read gets every setting written', async () => {
+    h = FakeHost.standard();
+    // the record database where jdssc does not look: iscsiadm's view alone, so nothing is assumed
+    await activate({ ...h.env(), roots: { ...h.env().roots, iscsiDb: [join(h.root, 'nowhere')] } }, req());
+    expect(nodeOps(0).filter((o) => o.startsWith('127.0.0.2:3260 update'))).toHaveLength(6);
   });
 });
 
