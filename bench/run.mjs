@@ -9,6 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { compare, JDSSC, median, printTable, ROOT, rssRun, startFakeJournal, startSimulator, timeRun } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// BENCH_ONLY=startup,requests,scale,failover,proxmox,bootstorm (comma-separated): only those parts.
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
+const part = (name) => ONLY === undefined || ONLY.has(name);
 const rows = [];
 const row = (measure, value, baseline, goal, ok) => rows.push({ measure, value, baseline, goal, ok });
 const ms = (x) => `${x.toFixed(1)} ms`;
@@ -22,6 +25,15 @@ const nodeNothing = () => timeRun(process.execPath, ['-e', '0'], sim.env).ms;
 try {
   sim.writeConfig({ control_addresses: '127.0.0.1' });
   jd(['pool', 'stats', '--json']); // warm the code cache and the page cache, like any second run
+  if (part('startup')) await startup();
+  if (part('requests')) await requests();
+  if (part('scale')) await scaleAndSnapshots();
+  if (part('failover')) await failover();
+} finally {
+  await sim.stop();
+}
+
+async function startup() {
   const version = compare(RUNS, () => timeRun(JDSSC, ['--version'], sim.env).ms, nodeNothing);
   row('cold start: jdssc --version', ms(version.value), `node -e 0: ${ms(version.baseline)}`, '≤ 1.3×', ratio(version));
   const stats = compare(RUNS, () => jd(['pool', 'stats', '--json']).ms, nodeNothing);
@@ -105,7 +117,9 @@ try {
     '≤ 1.15×',
     goal(cachedStats, 1.15),
   );
+}
 
+async function requests() {
   // --- 2. REST requests per operation ---------------------------------------------------------
   const count = async (args) => {
     await sim.control('DELETE', '/requests');
@@ -168,7 +182,9 @@ try {
     () => jd(['pool', 'stats', '--json']).ms,
   );
   row('jdssc metrics (array part, prom-client)', ms(metrics.value), `pool stats: ${ms(metrics.baseline)}`, 'once a minute', ratio(metrics));
+}
 
+async function scaleAndSnapshots() {
   // --- 3. listing and cleanup at scale ----------------------------------------------------------
   await scale(sim);
 
@@ -185,7 +201,9 @@ try {
     '',
     `${(snapList.value / snapList.baseline).toFixed(2)}×`,
   );
+}
 
+async function failover() {
   // --- 4. a dead first control address ----------------------------------------------------------
   sim.writeConfig({ control_addresses: '127.0.0.4,127.0.0.1', connect_timeout: 1 });
   await sim.control('POST', '/addresses/127.0.0.4', { blackhole: true });
@@ -202,13 +220,12 @@ try {
     first - healthy <= 1200 ? 'ok' : 'MISS',
   );
   row('dead first address: later runs', ms(later), `healthy: ${ms(healthy)}`, 'avoids it', later - healthy <= 50 ? 'ok' : 'MISS');
-} finally {
-  await sim.stop();
 }
 
 // --- 5. other helpers' figures: Proxmox operations end to end, the boot storm ------------------
 // Each module runs its own simulator (and fake host); a module that is not there yet is skipped.
 for (const name of ['proxmox.mjs', 'bootstorm.mjs']) {
+  if (!part(name.replace('.mjs', ''))) continue;
   const file = join(ROOT, 'bench', name);
   if (!existsSync(file)) {
     row(`bench/${name}`, 'not there yet', '', '', 'skipped');
