@@ -17,7 +17,7 @@ use PVE::Storage::Plugin;
 use PVE::Storage::Custom::JovianDSS::Cli qw(
     T_STATUS T_READ T_LOCKED T_WRITE T_HOST lock_budget
     jdssc jdssc_exit ignore_exit snap_args thin_args rename_unused
-    active_here local_device
+    active_here local_device force_args guest_here
 );
 use PVE::Storage::Custom::JovianDSS::Secrets qw(
     secrets_for_add write_secrets update_secrets update_secrets_deleting remove_password_file
@@ -252,19 +252,58 @@ sub alloc_image {
     return jdssc($scfg, $storeid, ['volume', 'create', '--vmid', $vmid, @args], timeout => T_LOCKED)->{name};
 }
 
+# PVE's storage lock, as PVE::Storage::Plugin takes it; the plugin only notes that its body
+# runs under it (free_image defers its host work then).
+our $UNDER_STORAGE_LOCK;
+
+sub cluster_lock_storage {
+    my ($class, $storeid, $shared, $timeout, $func, @param) = @_;
+    return $class->SUPER::cluster_lock_storage($storeid, $shared, $timeout, sub {
+        local $UNDER_STORAGE_LOCK = 1;
+        return $func->(@_);
+    }, @param);
+}
+
+# Never deletes a volume whose devices on this host could not be torn down first. A volume
+# with nothing active here (the common case: Proxmox deactivates a stopped guest's disks) is
+# one jdssc process of array requests, run in place. One active here needs a host teardown,
+# which can wait for the device to go idle: under PVE's storage lock (vdisk_free) that part
+# and the delete after it are returned as PVE's cleanup worker, which vdisk_free runs after
+# the lock is released (a task of its own in pvedaemon, in place for the CLI). The volume
+# keeps its name on the array until the worker deletes it, so no alloc can hand that name out
+# meanwhile: a free name is picked past it, and an explicit alloc of it is refused (exit 4)
+# until it is gone. A worker that fails dies saying the volume was NOT deleted (the task log
+# shows it); the volume is then still there, under its name, for a retry or `jdssc cleanup`.
 sub free_image {
     my ($class, $storeid, $scfg, $volname, $isBase, $format) = @_;
-    local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
-    my (undef, $name) = $class->parse_volname($volname);
-    # never delete a volume whose host devices could not be torn down here (none active here:
-    # nothing to tear down, and no process for it)
-    ignore_exit(sub { jdssc($scfg, $storeid, ['login', 'deactivate', $name], timeout => T_READ) }, 3)
-        if active_here($scfg, $storeid, $name, '*');
-    my @gone = ignore_exit(sub {
-        jdssc($scfg, $storeid, ['volume', 'delete', $name, '--cascade'], timeout => T_LOCKED);
-    }, 3);
-    warn "volume '$storeid:$volname' was already gone from the pool\n" if !@gone;
-    return undef;
+    my (undef, $name, $vmid) = $class->parse_volname($volname);
+    my @force = force_args($vmid);
+    my $delete = sub {
+        my @gone = ignore_exit(sub {
+            jdssc($scfg, $storeid, ['volume', 'delete', $name, '--cascade', @force], timeout => $_[0]);
+        }, 3);
+        warn "volume '$storeid:$volname' was already gone from the pool\n" if !@gone;
+    };
+    if (!active_here($scfg, $storeid, $name, '*')) { # nothing to tear down: no process for it
+        local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE =
+            $UNDER_STORAGE_LOCK ? lock_budget() : $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE;
+        $delete->($UNDER_STORAGE_LOCK ? T_LOCKED : T_WRITE);
+        return undef;
+    }
+    my $work = sub {
+        ignore_exit(sub { jdssc($scfg, $storeid, ['login', 'deactivate', $name, @force], timeout => T_HOST) }, 3);
+        $delete->(T_WRITE);
+    };
+    if (!$UNDER_STORAGE_LOCK) {
+        $work->();
+        return undef;
+    }
+    return sub {
+        local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = undef;
+        eval { $work->() };
+        die "volume '$storeid:$volname' was NOT deleted: $@" if $@;
+        print "removed volume '$storeid:$volname'\n";
+    };
 }
 
 sub list_images {
@@ -377,11 +416,22 @@ my $FEATURES = {
     rename => { current => 1 },
 };
 
+# 'template' is asked by qemu-server's and pve-container's template_create right before each
+# vdisk_create_base, outside the storage lock, for a guest that is stopped (checked there) and
+# under its config lock. A disk of a guest of this node about to become a template has its
+# devices on this host torn down here, so that create_base's rename under the lock is array
+# work only. Anything that fails here is left to create_base, which tears down again itself.
 sub volume_has_feature {
     my ($class, $scfg, $feature, $storeid, $volname, $snapname, $running, $opts) = @_;
-    my (undef, undef, undef, undef, undef, $isBase) = $class->parse_volname($volname);
+    my (undef, $name, $vmid, undef, undef, $isBase) = $class->parse_volname($volname);
     my $key = $snapname ? 'snap' : $isBase ? 'base' : 'current';
-    return $FEATURES->{$feature}->{$key} ? 1 : undef;
+    my $has = $FEATURES->{$feature}->{$key} ? 1 : undef;
+    if ($has && $feature eq 'template' && !$running && guest_here($vmid)
+        && active_here($scfg, $storeid, $name, '*')) {
+        eval { jdssc($scfg, $storeid, ['login', 'deactivate', $name, '--force'], timeout => T_READ) };
+        warn "teardown of '$storeid:$volname' before the template conversion: $@" if $@ && (jdssc_exit($@) // -1) != 3;
+    }
+    return $has;
 }
 
 sub clone_image {
@@ -399,22 +449,27 @@ sub create_base {
     my (undef, $name, $vmid, $basename, undef, $isBase) = $class->parse_volname($volname);
     die "create_base not possible with base image\n" if $isBase;
     # Keep the disk number (vm-100-disk-1 -> base-100-disk-1) like Proxmox's own plugins; only
-    # when that name is taken does the template get the next free base- name.
+    # when that name is taken does the template get the next free base- name. --force for a
+    # guest of this node: another node's leftover session cannot stop `qm template` half-way.
     (my $wanted = $name) =~ s/^vm-/base-/;
-    my $new = rename_unused($scfg, $storeid, $name, $vmid, 1, $wanted eq $name ? undef : $wanted, 1);
+    my $new = rename_unused($scfg, $storeid, $name, $vmid, 1, $wanted eq $name ? undef : $wanted, 1,
+        force_args($vmid));
     return defined($basename) ? "$basename/$new" : $new;
 }
 
 sub rename_volume {
     my ($class, $scfg, $storeid, $source_volname, $target_vmid, $target_volname) = @_;
     local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = lock_budget();
-    my (undef, $name, undef, $basename, undef, $isBase) = $class->parse_volname($source_volname);
+    my (undef, $name, $vmid, $basename, undef, $isBase) = $class->parse_volname($source_volname);
     if (defined($target_volname) && $target_volname ne '') {
         (undef, $target_volname) = $class->parse_volname($target_volname);
     } else {
         $target_volname = undef;
     }
-    my $new = rename_unused($scfg, $storeid, $name, $target_vmid, $isBase, $target_volname);
+    # A disk of this host that is still active is torn down by this process under the storage
+    # lock (PVE asks 'rename' before it checks whether the VM runs: no teardown can come first).
+    my $new = rename_unused($scfg, $storeid, $name, $target_vmid, $isBase, $target_volname, undef,
+        force_args($vmid));
     return defined($basename) ? "$storeid:$basename/$new" : "$storeid:$new";
 }
 
@@ -429,12 +484,14 @@ sub volume_snapshot {
 
 sub volume_snapshot_delete {
     my ($class, $scfg, $storeid, $volname, $snap, $running) = @_;
-    my (undef, $name) = $class->parse_volname($volname);
+    my (undef, $name, $vmid) = $class->parse_volname($volname);
+    my @force = force_args($vmid);
     # a snapshot exported to this host (e.g. for a backup) goes first; its export on the array,
-    # whoever made it, is removed by `snapshot delete` itself (export clones first)
-    jdssc($scfg, $storeid, ['login', 'deactivate', $name, '--snapshot', $snap], timeout => T_HOST)
+    # whoever made it, is removed by `snapshot delete` itself (export clones first) — with
+    # --force for a guest of this node, whose snapshot another node cannot be using
+    jdssc($scfg, $storeid, ['login', 'deactivate', $name, '--snapshot', $snap, @force], timeout => T_HOST)
         if active_here($scfg, $storeid, $name, $snap);
-    jdssc($scfg, $storeid, ['snapshot', 'delete', $name, $snap, '--if-exists']);
+    jdssc($scfg, $storeid, ['snapshot', 'delete', $name, $snap, '--if-exists', @force]);
     return undef;
 }
 

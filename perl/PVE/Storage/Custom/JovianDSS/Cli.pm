@@ -15,21 +15,29 @@ use PVE::Tools qw(run_command);
 use PVE::Storage::Custom::JovianDSS::Secrets qw(password_file);
 
 our @EXPORT_OK = qw(
-    T_STATUS T_READ T_LOCKED T_WRITE T_HOST lock_budget
+    T_STATUS T_READ T_LOCKED T_WRITE T_HOST LOCK_SECONDS lock_budget
     jdssc jdssc_argv jdssc_exit ignore_exit snap_args thin_args with_free_name rename_unused
-    active_here local_device
+    active_here local_device guest_here force_args
 );
 
 our $JDSSC = '/usr/bin/jdssc'; # $ENV{JDSSC_BIN} overrides it (tests)
 
 # Seconds given to jdssc (--timeout); run_command kills it 5 s later.
-use constant { T_STATUS => 5, T_READ => 20, T_LOCKED => 30, T_WRITE => 50, T_HOST => 100 };
+use constant { T_STATUS => 5, T_READ => 20, T_LOCKED => 4, T_WRITE => 50, T_HOST => 100 };
 
-# PVE runs alloc, free, clone, create_base and rename under its storage lock, whose body is
-# killed after 60 s: those methods set this (local ... = lock_budget()), and every jdssc call
-# they make fits before it.
+# PVE runs alloc, free, clone, create_base and rename under its storage lock (cfs_lock_storage
+# on a cluster). The lock's body may run 60 s, but every other node that asks for the lock
+# meanwhile gives up after 10 s ("got lock request timeout"): a bulk clone, a destroy or a
+# backup's fleecing image on another node then fails. So what runs under it must end well
+# within those 10 s: LOCK_SECONDS = 9 in all, each jdssc call under it gets what is left minus
+# the 5 s run_command margin (at most T_LOCKED = 4 s of its own deadline). Only array work runs
+# there — one jdssc process of a few REST requests, well under a second against the simulator
+# (test/pve/10-lock-timing.t) —; waits on this host (tearing down a device before a delete)
+# run outside the lock (JovianDSSPlugin.pm: free_image's cleanup worker, create_base's
+# teardown in volume_has_feature). Those methods set this (local ... = lock_budget()).
+use constant LOCK_SECONDS => 9;
 our $LOCK_DEADLINE;
-sub lock_budget { return time() + 55 }
+sub lock_budget { return time() + LOCK_SECONDS }
 
 # storage.cfg key => jdssc global flag
 my @VALUE_FLAGS = (
@@ -143,13 +151,50 @@ sub with_free_name {
 # it guarded by the SCSI id it read first, so that it never renames some other volume. Without
 # $newname, or with $or_free when $newname is taken, the first free name of $vmid (base- with
 # $base); a name another node takes meanwhile is refused by the array and the next one tried.
+# @force: force_args() of the volume's owner (see below).
 sub rename_unused {
-    my ($scfg, $storeid, $name, $vmid, $base, $newname, $or_free) = @_;
+    my ($scfg, $storeid, $name, $vmid, $base, $newname, $or_free, @force) = @_;
     my @to = defined($newname) ? ($newname) : ();
     my @free = !defined($newname) || $or_free ? ('--vmid', $vmid, ($base ? '--base' : ())) : ();
-    return jdssc($scfg, $storeid, ['volume', 'rename', $name, @to, @free, '--unpublish'],
+    return jdssc($scfg, $storeid, ['volume', 'rename', $name, @to, @free, '--unpublish', @force],
         timeout => T_LOCKED)->{name};
 }
+
+# ---- the owner guest's node ---------------------------------------------------------------
+# jdssc refuses to detach a LUN from a target another host is logged in to (exit 5): that host
+# may be using it. But Proxmox leaves volumes active on other nodes by design (clone sources,
+# resize, EFI disk creation, disk-move sources), so that guard alone made `qm template`,
+# destroy, disk reassignment and snapshot deletion fail whenever another node had once touched
+# a disk of the guest — and `qm template` stop half-way, between two disks.
+#
+# Decision (issue 13 item 10): for the operations Proxmox runs only on the owner guest's node,
+# for a stopped guest (or an unused disk) under the guest's config lock — free (destroy, unused
+# disk removal, fleecing images), create_base (template), rename (reassign), snapshot delete —
+# the plugin passes `--force` when the guest that owns the volume (the vmid in its name) has
+# its config on THIS node. A guest runs only on the node that holds its config, so no VM or
+# container runs that disk anywhere else; another node's session to the target is a leftover
+# (its devices there are stale, nothing opens them). jdssc then detaches only that LUN (the
+# target goes only when it holds no LUN any more); the other node's stale LUN record and
+# device are removed by its next activation of that LUN number (a LUN now carrying another
+# volume is torn down first) or by `jdssc cleanup` there (a record whose volume is gone).
+# Without a daemon on that node nothing tells it earlier, and nothing needs to: the stale
+# device is never opened (Proxmox no longer knows the volume, or knows it under a new name).
+# When the owner's config is NOT here — `pvesm free` of another node's guest's disk or of an
+# orphan volume, a call made by hand — nothing guarantees that the guest is stopped: no
+# --force, the guard stays and jdssc names the hosts (exit 5).
+# Not covered by Proxmox's locking: a disk of guest 100 attached to another guest (a "shared
+# disk" configured by hand in another VM's config) is freed with its owner, and a running VM on
+# another node would lose it. Proxmox frees such disks with their owner on every shared
+# storage; the array cannot see who opens a LUN, only who is logged in to the target.
+our $LOCAL_GUESTS = '/etc/pve/local'; # pmxcfs: this node's folder (tests point it elsewhere)
+
+sub guest_here {
+    my ($vmid) = @_;
+    return 0 if !defined($vmid) || $vmid !~ /^\d+$/;
+    return scalar grep { -e "$LOCAL_GUESTS/$_/$vmid.conf" } qw(qemu-server lxc);
+}
+
+sub force_args { return guest_here($_[0]) ? ('--force') : () }
 
 # ---- this host's LUN records, read without a process ------------------------------------
 # jdssc keeps one JSON file per LUN it activated on this host (src/host/state/records.ts):
