@@ -56,19 +56,20 @@ subtest 'appliance accepts TCP but never answers' => sub {
     is_deeply(\@st, [0, 0, 0, 0], 'status: inactive');
     cmp_ok($took, '<', 10.5, sprintf('bounded (%.1f s)', $took));
 
-    # what PVE runs under its storage lock must end before the lock's 60 s alarm
+    # what PVE runs under its storage lock must end within the 9 s the plugin allows it (other
+    # nodes give up waiting for the lock after 10 s)
     {
         local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = time() + 9;
         $t0 = time();
         eval { $J->can('jdssc')->($hung, 'jd', ['volume', 'list'], timeout => 30) };
         $took = time() - $t0;
         is($J->can('jdssc_exit')->($@), 6, "a call near the lock deadline fails: $@");
-        cmp_ok($took, '<', 6, sprintf('... within what was left (%.1f s)', $took));
+        cmp_ok($took, '<', 8.5, sprintf('... within what was left (%.1f s)', $took));
         my ($call) = grep { "@$_" =~ /volume list$/ } reverse JDSSTest::argv_log();
-        like("@$call", qr/--timeout [1-4] /, 'jdssc got the remaining time, not 30 s') or diag "@$call";
+        like("@$call", qr/--timeout [1-7] /, 'jdssc got the remaining time, not 30 s') or diag "@$call";
     }
     {
-        local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = time() + 3;
+        local $PVE::Storage::Custom::JovianDSS::Cli::LOCK_DEADLINE = time() + 2;
         my $n = scalar(JDSSTest::argv_log());
         eval { $J->can('jdssc')->($hung, 'jd', ['volume', 'list']) };
         like($@, qr/no time left under the storage lock/, 'no time left: not even started');

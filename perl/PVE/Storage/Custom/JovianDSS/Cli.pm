@@ -23,19 +23,20 @@ our @EXPORT_OK = qw(
 our $JDSSC = '/usr/bin/jdssc'; # $ENV{JDSSC_BIN} overrides it (tests)
 
 # Seconds given to jdssc (--timeout); run_command kills it 5 s later.
-use constant { T_STATUS => 5, T_READ => 20, T_LOCKED => 4, T_WRITE => 50, T_HOST => 100 };
+use constant { T_STATUS => 5, T_READ => 20, T_LOCKED => 7, T_WRITE => 50, T_HOST => 100 };
 
 # PVE runs alloc, free, clone, create_base and rename under its storage lock (cfs_lock_storage
 # on a cluster). The lock's body may run 60 s, but every other node that asks for the lock
 # meanwhile gives up after 10 s ("got lock request timeout"): a bulk clone, a destroy or a
 # backup's fleecing image on another node then fails. So what runs under it must end well
 # within those 10 s: LOCK_SECONDS = 9 in all, each jdssc call under it gets what is left minus
-# the 5 s run_command margin (at most T_LOCKED = 4 s of its own deadline). Only array work runs
+# a 2 s kill margin (at most T_LOCKED = 7 s of its own deadline; jdssc keeps its --timeout, the
+# margin only covers its exit). Only array work runs
 # there — one jdssc process of a few REST requests, well under a second against the simulator
 # (test/pve/10-lock-timing.t) —; waits on this host (tearing down a device before a delete)
 # run outside the lock (JovianDSSPlugin.pm: free_image's cleanup worker, create_base's
 # teardown in volume_has_feature). Those methods set this (local ... = lock_budget()).
-use constant LOCK_SECONDS => 9;
+use constant { LOCK_SECONDS => 9, KILL_MARGIN_LOCKED => 2 };
 our $LOCK_DEADLINE;
 sub lock_budget { return time() + LOCK_SECONDS }
 
@@ -75,8 +76,9 @@ sub jdssc_argv {
 sub jdssc {
     my ($scfg, $storeid, $args, %opt) = @_;
     my $timeout = $opt{timeout} // T_WRITE;
+    my $margin = defined($LOCK_DEADLINE) ? KILL_MARGIN_LOCKED : 5;
     if (defined($LOCK_DEADLINE)) {
-        my $left = int($LOCK_DEADLINE - time()) - 5;
+        my $left = int($LOCK_DEADLINE - time()) - KILL_MARGIN_LOCKED;
         die error(6, "no time left under the storage lock for jdssc @$args[0,1]") if $left < 1;
         $timeout = $left if $timeout > $left;
     }
@@ -84,14 +86,14 @@ sub jdssc {
     my $rc = eval {
         run_command(
             [jdssc_argv($scfg, $storeid, $timeout, @$args)],
-            timeout => $timeout + 5,
+            timeout => $timeout + $margin,
             noerr => 1,
             outfunc => sub { $out .= "$_[0]\n" },
             errfunc => sub { push @err, $_[0] },
         );
     };
     if (my $e = $@) {
-        die error(6, "jdssc @$args[0,1] did not finish within " . ($timeout + 5) . " s")
+        die error(6, "jdssc @$args[0,1] did not finish within " . ($timeout + $margin) . " s")
             if $e =~ /got timeout/;
         die error(1, "cannot run jdssc: " . ($e =~ s/\s+$//r));
     }
