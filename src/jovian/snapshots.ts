@@ -1,6 +1,7 @@
 // Snapshot endpoints below /pools/<pool>/volumes/<v>/snapshots: list, create, get, delete, clones,
 // the rollback count and the rollback itself. Names here are physical names.
 import type { RestClient } from './client';
+import { isMissing } from '../errors';
 import { asArray, asObject, optNum, orUndefined, str } from './values';
 
 export interface SnapshotRecord {
@@ -48,6 +49,34 @@ export async function listSnapshots(c: RestClient, volume: string): Promise<Snap
   const out: SnapshotRecord[] = [];
   for await (const page of c.pages(`/volumes/${volume}/snapshots`, SNAPSHOT_PAGE_SIZE)) out.push(...page.map(parseListEntry));
   return out;
+}
+
+/** Asked for explicitly so that one short page ends the walk (servers may still cap it). */
+const POOL_SNAPSHOT_PAGE_SIZE = 1000;
+
+/**
+ * `GET /pools/<p>/volumes/snapshots`: every zvol snapshot of the pool, each entry naming its
+ * volume, grouped by volume in listing order. Undefined when the appliance has no such listing
+ * (it answers as for a volume named "snapshots": not found) or an entry names no volume; the
+ * caller then lists per volume.
+ */
+export async function listPoolSnapshots(c: RestClient): Promise<Map<string, SnapshotRecord[]> | undefined> {
+  const byVolume = new Map<string, SnapshotRecord[]>();
+  try {
+    for await (const page of c.pages('/volumes/snapshots', POOL_SNAPSHOT_PAGE_SIZE)) {
+      for (const raw of page) {
+        const e = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+        if (typeof e.volume !== 'string' || e.volume === '' || typeof e.name !== 'string') return undefined;
+        const list = byVolume.get(e.volume) ?? [];
+        list.push(parseListEntry(raw));
+        byVolume.set(e.volume, list);
+      }
+    }
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+  return byVolume;
 }
 
 export async function getSnapshot(c: RestClient, volume: string, snapshot: string): Promise<SnapshotRecord> {

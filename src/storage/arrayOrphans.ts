@@ -6,7 +6,6 @@
 import * as snaps from '../jovian';
 import * as t from '../jovian';
 import { orUndefined } from '../jovian';
-import { isMissing } from '../errors';
 import * as vols from '../jovian';
 import { isExportCloneName, parseSnapshotName, withoutClusterPrefix, vmidOf } from './arrayNames';
 import { displayName, nameOfPhysical, type StorageContext } from './context';
@@ -83,7 +82,7 @@ export async function scanArray(ctx: StorageContext, o: ScanOptions): Promise<Ar
 
   // Every volume's snapshots from the pool-wide listing (a few paged GETs), not one listing per
   // volume (10 000 GETs at 10 000 volumes); an appliance without it is asked per volume.
-  const poolSnapshots = await listPoolSnapshots(ctx);
+  const poolSnapshots = await snaps.listPoolSnapshots(ctx.rest);
   for (const v of all) {
     const mine = isExportCloneName(v.name) ? exportOwner(ctx, v.name) : nameOfPhysical(ctx, v.name);
     if (mine === undefined) continue;
@@ -181,35 +180,6 @@ export async function removeArrayOrphan(ctx: StorageContext, o: ArrayOrphan): Pr
       return `deleted${r.snapshots?.length ? ` with snapshots ${r.snapshots.join(', ')}` : ''}`;
     }
   }
-}
-
-/** Asked for explicitly so that one short page ends the walk (servers may still cap it). */
-const POOL_SNAPSHOT_PAGE_SIZE = 1000;
-
-/**
- * `GET /pools/<p>/volumes/snapshots`: every zvol snapshot of the pool, each entry naming its
- * volume, grouped by volume in listing order. Undefined when the appliance has no such listing
- * (it answers as for a volume named "snapshots": not found) or an entry names no volume; the
- * caller then lists per volume, as before.
- */
-async function listPoolSnapshots(ctx: StorageContext): Promise<Map<string, snaps.SnapshotRecord[]> | undefined> {
-  const byVolume = new Map<string, snaps.SnapshotRecord[]>();
-  try {
-    for await (const page of ctx.rest.pages('/volumes/snapshots', POOL_SNAPSHOT_PAGE_SIZE)) {
-      for (const raw of page) {
-        const e = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-        const props = e.properties && typeof e.properties === 'object' ? (e.properties as Record<string, unknown>) : e;
-        if (typeof e.volume !== 'string' || e.volume === '' || typeof e.name !== 'string') return undefined;
-        const list = byVolume.get(e.volume) ?? [];
-        list.push({ name: e.name, creation: snaps.epochOf(props.creation) });
-        byVolume.set(e.volume, list);
-      }
-    }
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
-  return byVolume;
 }
 
 function exportOwner(ctx: StorageContext, physical: string): string | undefined {
