@@ -25,16 +25,18 @@ figure() { echo "figure: $1: $2"; }
 # now_ms  -- wall clock in ms (a builtin: no fork).
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-# activate_all VOL...  -- one `login activate` process per volume, all at once; waits for all.
-# Each answer in $T/act-VOL.json, its exit code in $T/act-VOL.rc.
-activate_all() {
-  local v pids=()
+# login_all VERB PREFIX VOL...  -- one `login VERB` process per volume, all at once; waits for all.
+# Each answer in $T/PREFIX-VOL.json, its exit code in $T/PREFIX-VOL.rc.
+login_all() {
+  local verb=$1 p=$2 v pids=()
+  shift 2
   for v in "$@"; do
-    (jd_json "$T/act-$v.json" login activate "$v" 2>/dev/null; echo $? >"$T/act-$v.rc") &
+    (jd_json "$T/$p-$v.json" login "$verb" "$v" 2>/dev/null; echo $? >"$T/$p-$v.rc") &
     pids+=($!)
   done
   wait "${pids[@]}"
 }
+activate_all() { login_all activate act "$@"; }
 # all_rc_zero PREFIX VOL...  -- every process of the group exited 0 (prints the ones that did not).
 all_rc_zero() {
   local p=$1 v bad=""
@@ -46,9 +48,9 @@ all_rc_zero() {
 rest_seq() { jd_control GET 'requests?since=1e15' | sed 's/^[0-9]* //' | jq -r .lastSeq; }
 # dup_sessions  -- (target, portal) pairs with more than one session.
 dup_sessions() { iscsiadm -m session 2>/dev/null | awk '{split($3,a,","); print $4, a[1]}' | sort | uniq -d; }
-# lock_waits FROM_LINE  -- "N waits, M ms in all, longest L ms" from jdssc's debug log lines after FROM_LINE.
+# lock_waits FROM_LINE [TO_LINE]  -- "N waits, M ms in all, longest L ms" from jdssc's debug log lines in that range.
 lock_waits() {
-  tail -n "+$1" "$JD_LOG" 2>/dev/null | grep -oE 'lock \S+ acquired after [0-9]+ ms' |
+  sed -n "$1,${2:-\$}p" "$JD_LOG" 2>/dev/null | grep -oE 'lock \S+ acquired after [0-9]+ ms' |
     awk '{ms=$(NF-1); if (ms>0) {n++; s+=ms; if (ms>m) m=ms}} END {printf "%d waits, %d ms in all, longest %d ms\n", n, s, m}'
 }
 # dev_io VOL  -- 1 MiB pattern written through the volume's device reads back the same.
@@ -130,17 +132,12 @@ figure "storm ($N_STORM disks, 8 VMs at once) time" "$STORM_MS ms, $ready/18 dev
 figure "storm / single VM time ratio" "$(awk -v a="$STORM_MS" -v b="$BASE_MS" 'BEGIN {printf "%.2fx (goal <= 2x, not asserted)", a / b}')"
 figure "REST requests per disk" "storm $(awk -v a="$STORM_REQ" -v n="$N_STORM" 'BEGIN {printf "%.1f", a / n}') ($STORM_REQ for $N_STORM), single VM $(awk -v a="$BASE_REQ" 'BEGIN {printf "%.1f", a / 2}') ($BASE_REQ for 2)"
 figure "iSCSI sessions" "$SESSIONS for 9 targets x 2 portals, duplicates: $(dup_sessions | grep -c .)"
-figure "lock waits, single VM" "$(sed -n "$L0,$((L1 - 1))p" "$JD_LOG" | grep -oE 'lock \S+ acquired after [0-9]+ ms' | awk '{ms=$(NF-1); if (ms>0) {n++; s+=ms; if (ms>m) m=ms}} END {printf "%d waits, %d ms in all, longest %d ms\n", n, s, m}')"
+figure "lock waits, single VM" "$(lock_waits "$L0" $((L1 - 1)))"
 figure "lock waits, storm" "$(lock_waits "$L1")"
 
 # Teardown: every disk deactivated at once -----------------------------------------------------------
 deactivate_all() {
-  local v pids=()
-  for v in "$@"; do
-    (jd_json "$T/deact-$v.json" login deactivate "$v" 2>/dev/null; echo $? >"$T/deact-$v.rc") &
-    pids+=($!)
-  done
-  wait "${pids[@]}"
+  login_all deactivate deact "$@"
   all_rc_zero deact "$@"
 }
 check "login deactivate: all 18 at once" deactivate_all $BASE_VOLS $STORM_VOLS
