@@ -58,7 +58,7 @@ export async function activate(env: HostEnv, req: ActivateRequest): Promise<Acti
 }
 
 /** A quarter of what is left, at least 10 s (never more than half), at most the cleanup budget. */
-export function undoReserveMs(env: HostEnv): number {
+function undoReserveMs(env: HostEnv): number {
   const left = env.deadline.remaining();
   return Math.min(tuning(env).cleanupBudgetMs, Math.max(left / 4, Math.min(10_000, left / 2)));
 }
