@@ -5,6 +5,7 @@ export { DEFAULT_BINARIES, DEFAULT_ROOTS, DEFAULT_TUNING, tuning } from './core/
 export { createHostEnv, type HostEnvOptions } from './core/env';
 export { execaExecutor, HostTimeoutError, runTool, type ExecOptions, type ExecResult, type Executor } from './core/exec';
 export { activate, type ActivateRequest, type ActivateResult, type PortalOutcome } from './lifecycle/activate';
+export { activateIfHealthy, type KnownActivation, type KnownActivationRequest } from './lifecycle/activateKnown';
 export { deactivate, type DeactivateResult } from './lifecycle/deactivate';
 export { resizeRescan, type ResizeResult } from './lifecycle/resize';
 export { ensureMap, inspectMap, type MapState } from './multipath/mapStage';

@@ -23,7 +23,8 @@ export default defineCommand<{ volume: string; snapshot?: string; vmid?: string 
   run: async (a, f) => {
     const s = await loginSettings(f);
     const ref = { volume: a.volume, snapshot: a.snapshot, vmid: a.vmid === undefined ? undefined : vmidOption(a.vmid) };
-    return activateVolume(await f.storage(), await hostEnv(f, [s.chap.secret]), s, ref);
+    // The array is asked (and its client made) only when this host cannot answer alone.
+    return activateVolume(() => f.storage(), await hostEnv(f, [s.chap.secret]), { ...s, pool: f.settings().pool }, ref);
   },
   human: (r, p) => {
     p.fields([

@@ -3,6 +3,7 @@
 import { HostError, NotFoundError } from '../../errors';
 import {
   activate,
+  activateIfHealthy,
   deactivate,
   findByVolume,
   lunDevice,
@@ -11,6 +12,7 @@ import {
   type DeactivateResult,
   type HostEnv,
   type LunRecord,
+  type Portal,
   type PortalOutcome,
 } from '../../host';
 import {
@@ -48,7 +50,59 @@ export interface Activation {
   degraded: boolean;
 }
 
-export async function activateVolume(ctx: StorageContext, host: HostEnv, s: LoginSettings, ref: VolumeRef): Promise<Activation> {
+/** The configured data portals, or null when data_addresses do not parse (then publish decides). */
+function configuredPortals(s: LoginSettings): Portal[] | null {
+  try {
+    return s.dataAddresses.map((a) => parsePortal(a, s.dataPort));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Publish (array), then log in (host). A volume this host already has active and healthy, as
+ * recorded and as configured, is answered from the host alone, before any REST request
+ * (activateIfHealthy in src/host/lifecycle/activateKnown.ts says what stands in for the array's
+ * answer); anything less takes the normal path. `ctx` is made only when the array is asked.
+ */
+export async function activateVolume(
+  ctx: () => Promise<StorageContext>,
+  host: HostEnv,
+  s: LoginSettings & { pool: string },
+  ref: VolumeRef,
+): Promise<Activation> {
+  const chap = s.chap.enabled ? { user: s.chap.user as string, secret: s.chap.secret as string } : null;
+  const portals = configuredPortals(s);
+  const known =
+    portals && (!s.chap.enabled || (s.chap.user && s.chap.secret))
+      ? await activateIfHealthy(host, {
+          storageId: s.storageId,
+          pool: s.pool,
+          volume: ref.volume,
+          snapshot: ref.snapshot ?? null,
+          multipath: s.multipath,
+          portals,
+          chap,
+        })
+      : null;
+  if (known) {
+    return {
+      volume: ref.volume,
+      snapshot: ref.snapshot ?? null,
+      device: known.device,
+      wwid: known.wwid,
+      sizeBytes: known.sizeBytes,
+      target: known.target,
+      lun: known.lun,
+      multipath: known.multipath,
+      portals: known.portals,
+      degraded: known.degraded,
+    };
+  }
+  return activateThroughArray(await ctx(), host, s, ref);
+}
+
+async function activateThroughArray(ctx: StorageContext, host: HostEnv, s: LoginSettings, ref: VolumeRef): Promise<Activation> {
   const attempt = async (refreshChap: boolean) => {
     const p = await publish(ctx, s, { volume: ref.volume, snapshot: ref.snapshot, vmid: ref.vmid, refreshChap });
     if (!p.wwid) throw new HostError(`the array reported no SCSI id for ${ref.volume}; cannot tell which device to wait for`);
