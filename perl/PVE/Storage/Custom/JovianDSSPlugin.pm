@@ -19,6 +19,7 @@ use PVE::Storage::Custom::JovianDSS::Cli qw(
     jdssc jdssc_exit ignore_exit snap_args thin_args rename_unused
     active_here local_device force_args guest_here
 );
+use PVE::Storage::Custom::JovianDSS::Transfer ();
 use PVE::Storage::Custom::JovianDSS::Secrets qw(
     secrets_for_add write_secrets update_secrets update_secrets_deleting remove_password_file
 );
@@ -544,5 +545,12 @@ sub volume_snapshot_info {
     return { map { $_->{name} => { id => $_->{guid}, timestamp => $_->{creation} } }
         @{ $r->{snapshots} // [] } };
 }
+
+# `pvesm export`/`pvesm import`, offline and remote migration: the raw+size stream through the
+# volume's device on this host (JovianDSS/Transfer.pm).
+sub volume_export_formats { return PVE::Storage::Custom::JovianDSS::Transfer::volume_export_formats(@_) }
+sub volume_import_formats { return PVE::Storage::Custom::JovianDSS::Transfer::volume_import_formats(@_) }
+sub volume_export { return PVE::Storage::Custom::JovianDSS::Transfer::volume_export(@_) }
+sub volume_import { return PVE::Storage::Custom::JovianDSS::Transfer::volume_import(@_) }
 
 1;
