@@ -30,22 +30,45 @@ export E2E_REPO=/opt/jdssc E2E_LIB=/opt/jdssc/test/e2e/lib E2E_SHARE=$SHARE
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 : >"$OUT/results"
 failed=0
+# The whole run has a budget (the host's VM limit less a margin for the reports): a scenario
+# gets at most what is left of it, and one that cannot get a minute is not started, so the VM
+# always powers off with its results written instead of being killed mid-scenario.
+BUDGET=${E2E_BUDGET:-0}
+T_RUN=$(up)
+left() { awk -v a="$T_RUN" -v b="$(up)" -v n="$BUDGET" 'BEGIN{printf "%d", n-(b-a)}'; }
 while read -r name; do
   [ -n "$name" ] || continue
   f=$E2E_REPO/test/e2e/scenarios/$name.sh
+  limit=${E2E_SCENARIO_TIMEOUT:-600}
+  if [ "$BUDGET" -gt 0 ]; then
+    l=$(left)
+    if [ "$l" -lt 60 ]; then
+      echo "# not started: ${l} s left of the run's ${BUDGET} s budget" >"$OUT/$name.log"
+      echo "$name 125 0 clean" >>"$OUT/results"
+      echo "== $name not started (out of time)" >/dev/console
+      failed=$((failed + 1))
+      continue
+    fi
+    [ "$l" -ge "$limit" ] || limit=$l
+  fi
   t=$(up)
-  echo "== $name start at $(up)s" >/dev/console
-  timeout -k 10 "${E2E_SCENARIO_TIMEOUT:-600}" bash "$f" >"$OUT/$name.log" 2>&1 </dev/null
+  echo "== $name start at $(up)s (limit ${limit} s)" >/dev/console
+  timeout -k 10 "$limit" bash "$f" >"$OUT/$name.log" 2>&1 </dev/null
   rc=$?
   secs=$(since "$t")
-  [ "$rc" = 124 ] && echo "# scenario timed out after ${E2E_SCENARIO_TIMEOUT:-600} s" >>"$OUT/$name.log"
+  [ "$rc" = 124 ] && echo "# scenario timed out after ${limit} s" >>"$OUT/$name.log"
+  # A failure shows on the console (the host streams it) while the run goes on: a CI log cut
+  # short still says what went wrong.
+  [ "$rc" = 0 ] || { grep -E '^(not ok|#)' "$OUT/$name.log" | head -n 20; tail -n 15 "$OUT/$name.log"; } |
+    sed "s/^/== $name | /" >/dev/console
   # Daemon logs of a failed scenario (regular files only: sockets cannot go over 9p).
   if [ "$rc" != 0 ] && [ -d /run/e2e ]; then
     mkdir -p "$OUT/$name.state"
     (cd /run/e2e && find . -type f -name '*log' -exec cp --parents {} "$OUT/$name.state/" \;)
   fi
   state=clean
-  bash -c '. "$E2E_LIB/e2e.sh"; e2e_reset' >>"$OUT/$name.log" 2>&1 || state=dirty
+  # Bounded too: a reset stuck on a dead mount or session must not eat the next scenarios' time.
+  timeout -k 5 120 bash -c '. "$E2E_LIB/e2e.sh"; e2e_reset' >>"$OUT/$name.log" 2>&1 || state=dirty
   # The root file system is the initramfs tmpfs (half the VM's memory): keep a passed
   # scenario's scratch files out of the next one's way, and show what is left.
   [ "$rc" = 0 ] && rm -rf "/tmp/e2e/${name#*-}"
