@@ -3,6 +3,11 @@
 // answer comes from a small file under the state directory (/run/jdssc for root) and no REST
 // request is sent. The file holds pool capacity only (never a secret) and is keyed by everything
 // that decides which array and pool answered, so two storages never share an entry.
+//
+// A poll that found the array unreachable leaves that too, for DOWN_MEMORY_S at most (and never
+// longer than the caller's age): while REST is down, the other pollers (pvestatd on this node,
+// the GUI, pvesm status) answer "unreachable" at once instead of each paying the connect
+// timeout again. Any change this node makes drops every entry (forgetStatus), up or down.
 import { createHash } from 'node:crypto';
 import type * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -22,6 +27,11 @@ export interface StatusKey {
 const FORMAT = 1;
 /** The longest age a caller may accept: capacity older than this is not a status any more. */
 export const MAX_AGE_LIMIT_S = 300;
+/** How long an unreachable array is remembered: a few polls, so recovery shows within seconds. */
+export const DOWN_MEMORY_S = 15;
+
+/** An entry: the pool's stats, or the one-line reason the array did not answer. */
+export type StatusEntry = { stats: PoolStats } | { down: string; at: number };
 
 export function statusCachePath(stateDir: string, key: StatusKey): string {
   const hash = createHash('sha256')
@@ -32,10 +42,11 @@ export function statusCachePath(stateDir: string, key: StatusKey): string {
 }
 
 /**
- * The cached stats if the entry is this key's, well formed and at most `maxAgeMs` old; anything
- * else (missing, corrupt, another key, from the future after a clock step) is ignored.
+ * The cached entry if it is this key's, well formed and young enough: stats up to `maxAgeMs`
+ * old, an unreachable array up to min(`maxAgeMs`, DOWN_MEMORY_S). Anything else (missing,
+ * corrupt, another key, from the future after a clock step) is ignored.
  */
-export function readStatus(fs: CacheFs, path: string, key: StatusKey, now: number, maxAgeMs: number): PoolStats | undefined {
+export function readStatus(fs: CacheFs, path: string, key: StatusKey, now: number, maxAgeMs: number): StatusEntry | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(fs.readFileSync(path, 'utf8'));
@@ -46,15 +57,18 @@ export function readStatus(fs: CacheFs, path: string, key: StatusKey, now: numbe
   if (JSON.stringify(doc.key) !== JSON.stringify(keyFields(key))) return undefined;
   const age = now - doc.at;
   if (age < 0 || age > maxAgeMs) return undefined;
-  return isStats(doc.stats, key.pool) ? doc.stats : undefined;
+  if (typeof doc.down === 'string' && doc.down !== '')
+    return age <= DOWN_MEMORY_S * 1000 ? { down: doc.down.slice(0, 300), at: doc.at } : undefined;
+  return isStats(doc.stats, key.pool) ? { stats: doc.stats } : undefined;
 }
 
 /** Best effort, atomic (temp file + rename): a reader sees the old entry or the new one, never half. */
-export function writeStatus(fs: CacheFs, path: string, key: StatusKey, now: number, stats: PoolStats): void {
+export function writeStatus(fs: CacheFs, path: string, key: StatusKey, now: number, entry: { stats: PoolStats } | { down: string }): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     fs.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const doc = { format: FORMAT, key: keyFields(key), at: now, stats: pick(stats) };
+    const body = 'stats' in entry ? { stats: pick(entry.stats) } : { down: entry.down };
+    const doc = { format: FORMAT, key: keyFields(key), at: now, ...body };
     fs.writeFileSync(tmp, `${JSON.stringify(doc)}\n`, { mode: 0o644 });
     fs.renameSync(tmp, path);
   } catch {

@@ -2,6 +2,7 @@
 // poll sends no REST request; after it, or with a corrupt/foreign/future entry, exactly one; the
 // file never holds a secret, and two storages never share an entry.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import type { PoolStats } from '../../src/storage';
@@ -129,6 +130,61 @@ describe('pool stats --max-age', () => {
     // a command that changes nothing keeps it
     await env.run(['volume', 'list', '--json'], { overrides: { clock } });
     expect((await stats(['--max-age', '60'])).requests).toBe(0);
+  });
+
+  test('an unreachable array is remembered for 15 s (at most the age): the next polls answer exit 6 at once', async () => {
+    // A REST address that accepts and drops every connection, counting them.
+    let connections = 0;
+    const server: Server = createServer((sock) => {
+      connections++;
+      sock.destroy();
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as { port: number }).port;
+    const away = ['--control-addresses', '127.0.0.1', '--control-port', String(port), '--rest-attempts', '1'];
+    try {
+      const first = await stats(['--max-age', '30'], away);
+      expect(first.code).toBe(6);
+      expect(first.json.error.code).toBe('unreachable');
+      expect(connections).toBeGreaterThan(0);
+      const seen = connections;
+      clock.advance(10_000);
+      const second = await stats(['--max-age', '30'], away);
+      expect(second.code).toBe(6);
+      expect(second.stderr).toMatch(/remembered from a poll 10 s ago/);
+      expect(second.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(connections).toBe(seen); // not asked again
+      clock.advance(6_000); // 16 s: past the down memory
+      expect((await stats(['--max-age', '30'], away)).code).toBe(6);
+      expect(connections).toBeGreaterThan(seen);
+      // a caller accepting only 5 s is asked again after 5 s
+      const seen2 = connections;
+      clock.advance(6_000);
+      expect((await stats(['--max-age', '5'], away)).code).toBe(6);
+      expect(connections).toBeGreaterThan(seen2);
+      // without --max-age the array is always asked
+      const seen3 = connections;
+      expect((await stats([], away)).code).toBe(6);
+      expect(connections).toBeGreaterThan(seen3);
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+    // the storage that answers still answers: its entry is its own
+    expect((await stats(['--max-age', '30'])).code).toBe(0);
+  });
+
+  test('a down entry is dropped by a change this node made', async () => {
+    const away = ['--control-addresses', '127.0.0.1', '--control-port', '1', '--rest-attempts', '1'];
+    expect((await stats(['--max-age', '30'], away)).code).toBe(6);
+    const downEntries = () =>
+      cacheFiles().filter((f) => {
+        const t = readFileSync(join(stateDir(), f), 'utf8');
+        return t !== '' && typeof JSON.parse(t).down === 'string';
+      });
+    expect(downEntries()).toHaveLength(1);
+    expect(readFileSync(join(stateDir(), downEntries()[0]), 'utf8')).not.toContain(env.password);
+    expect((await env.run(['volume', 'create', 'vm-301-disk-0', '--size', '1G'], { overrides: { clock } })).code).toBe(0);
+    expect(downEntries()).toEqual([]);
   });
 
   test.each(['-1', '1.5', 'ten', '301', ''])('--max-age %j → exit 2, one line, nothing sent', async (v) => {

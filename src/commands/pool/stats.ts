@@ -3,9 +3,9 @@ import * as nodeFs from 'node:fs';
 import { defineCommand } from '../../cmdutil/command';
 import { storageIdOf } from '../../cmdutil/hostEnv';
 import { sizeText } from '../../cmdutil/render';
-import { MAX_AGE_LIMIT_S, readStatus, statusCachePath, writeStatus, type StatusKey } from '../../cmdutil/statusCache';
+import { DOWN_MEMORY_S, MAX_AGE_LIMIT_S, readStatus, statusCachePath, writeStatus, type StatusKey } from '../../cmdutil/statusCache';
 import { requireControlAddresses } from '../../config';
-import { UsageError } from '../../errors';
+import { UnreachableError, UsageError } from '../../errors';
 import { poolStats, type PoolStats } from '../../storage';
 
 interface Args {
@@ -42,10 +42,20 @@ export default defineCommand<Args, PoolStats>({
     const path = statusCachePath(f.stateDir(), key);
     const asked = f.clock.now();
     const cached = readStatus(fs, path, key, asked, maxAge * 1000);
-    if (cached) return cached;
-    const stats = await poolStats(await f.rest());
-    writeStatus(fs, path, key, asked, stats); // its age counts from before the request: never younger than it is
-    return stats;
+    if (cached && 'stats' in cached) return cached.stats;
+    if (cached) {
+      const ago = Math.max(0, Math.round((asked - cached.at) / 1000));
+      throw new UnreachableError(`${cached.down} (remembered from a poll ${ago} s ago; asked again after ${DOWN_MEMORY_S} s)`);
+    }
+    // Either entry's age counts from before the request: never younger than it is.
+    try {
+      const stats = await poolStats(await f.rest());
+      writeStatus(fs, path, key, asked, { stats });
+      return stats;
+    } catch (e) {
+      if (e instanceof UnreachableError) writeStatus(fs, path, key, asked, { down: e.message });
+      throw e;
+    }
   },
   human: (r, p) =>
     p.fields([
