@@ -256,7 +256,13 @@ async function startFakeHostSimulator() {
         p.stderr.on('data', (c) => (err += c));
         p.on('exit', (code) => {
           if (code !== 0) return reject(new Error(`jdssc ${args.join(' ')} exited ${code}: ${err.trim()}`));
-          const doc = JSON.parse(out);
+          let doc;
+          try {
+            doc = JSON.parse(out);
+          } catch {
+            // an exception here would be thrown in the event handler and end the whole bench
+            return reject(new Error(`jdssc ${args.join(' ')} exited 0 without a JSON answer: ${out.slice(0, 200)}`));
+          }
           answers.set(args[2] ?? args[1], doc);
           resolve(doc);
         });
