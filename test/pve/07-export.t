@@ -13,13 +13,11 @@ use strict;
 use warnings;
 BEGIN { my ($d) = __FILE__ =~ m!^(.*)/[^/]+$!; ($d) = ($d // '.') =~ /^(.*)$/; unshift @INC, "$d/lib" }
 use Test::More;
-use Cwd qw(abs_path);
 use Fcntl qw(O_RDONLY O_WRONLY SEEK_SET SEEK_CUR);
-use File::Copy ();
-use JSON::PP ();
 use POSIX ();
 use RealPVE;
 use PVETier qw(call start_sim add_storage cfg);
+use DataShim;
 
 my $PLUGIN = $RealPVE::PLUGIN;
 my $T = 'PVE::Storage::Custom::JovianDSS::Transfer';
@@ -44,66 +42,11 @@ add_storage($sim, $S2, cluster_prefix => 'two', target_prefix => 'iqn.2025-04.pr
 my $cfg = cfg();
 my ($TMP) = RealPVE::tmp();
 my $DATA = "$TMP/lun-data";
-mkdir $DATA or die "$DATA: $!";
-my ($HOSTDEV) = abs_path("$sim->{host_root}/dev") =~ m!^(/.*)$!;
 
-# Every jdssc process ("noun verb") and the data shim. The fake host's LUN devices are empty
-# regular files that vanish on logout, so the shim keeps each volume's (or snapshot's) data in
-# a file of its own: `login activate` copies it into the device file (once: a second
-# activation of an active LUN keeps what was written since), `login deactivate` copies the
-# device back first (noting how many blocks the device had allocated: the sparse check),
-# `snapshot create` copies the volume's current data, `volume delete` drops it.
-my @procs;
-my %active; # device file => data file, while the LUN is active here
-my %blocks_written; # data file => 512-byte blocks its device had allocated at deactivation
-{
-    no warnings 'redefine';
-    my $run = \&PVE::Storage::Custom::JovianDSS::Cli::run_command;
-    my $cp = sub { system('cp', '--sparse=always', @_) == 0 or die "cp @_ failed\n" };
-    *PVE::Storage::Custom::JovianDSS::Cli::run_command = sub {
-        my ($cmd, %o) = @_;
-        my @a = @$cmd;
-        shift @a while @a && $a[0] ne '--timeout';
-        splice(@a, 0, 2);
-        splice(@a, 0, 2) while @a && $a[0] =~ /^--/;
-        my ($noun, $verb, @rest) = @a;
-        my $sid = $cmd->[ (grep { $cmd->[$_] eq '--storage-id' } 0 .. $#$cmd)[0] + 1 ];
-        push @procs, "$noun $verb";
-        my ($snap) = map { $rest[$_ + 1] } grep { $rest[$_] eq '--snapshot' } 0 .. $#rest;
-        my $key = sub { my ($v, $s) = @_; my ($k) = "$sid-$v" . (defined($s) ? "\@$s" : '') =~ /^([\w.\@-]+)$/; "$DATA/$k" };
-        my $device_of = sub { my ($file) = @_; (grep { $active{$_} eq $file } keys %active)[0] };
-        if ("$noun $verb" eq 'snapshot create') {
-            my $from = $device_of->($key->($rest[0])) // $key->($rest[0]);
-            $cp->($from, $key->(@rest[0, 1])) if -e $from;
-        } elsif ("$noun $verb" eq 'login deactivate') {
-            my $file = $key->($rest[0], $snap);
-            if (my $dev = $device_of->($file)) {
-                $blocks_written{$file} = (stat($dev))[12];
-                $cp->($dev, $file);
-                delete $active{$dev};
-            }
-        }
-        my $out = '';
-        my $outfunc = $o{outfunc};
-        $o{outfunc} = sub { $out .= "$_[0]\n"; $outfunc->(@_) if $outfunc };
-        my $rc = $run->($cmd, %o);
-        return $rc if $rc;
-        if ("$noun $verb" eq 'login activate') {
-            my $r = JSON::PP->new->decode($out);
-            my ($real) = (abs_path($r->{device}) // '') =~ m!^(/.*)$!;
-            if ($real =~ m!^\Q$HOSTDEV\E/! && -f $real && !$active{$real}) {
-                my $file = $key->($rest[0], $snap);
-                $cp->($file, $real) if -e $file;
-                truncate($real, $r->{sizeBytes}) or die "truncate $real: $!";
-                $active{$real} = $file;
-            }
-        } elsif ("$noun $verb" eq 'volume delete') {
-            unlink($key->($rest[0]));
-        }
-        return $rc;
-    };
-}
-sub procs_of { my ($code) = @_; @procs = (); $code->(); return [@procs] }
+# the data shim (lib/DataShim.pm): each volume's and snapshot's bytes in a file of its own
+# across activations, every jdssc process as "noun verb"
+my $shim = DataShim::install($sim, $DATA);
+sub procs_of { return $shim->procs_of(@_) }
 
 sub records {
     my @r = glob("$sim->{host_root}/var/lib/jdssc/luns/*/*/lun-*.json");
@@ -207,7 +150,7 @@ subtest 'export into a file, import into another storage: the same bytes' => sub
     is_deeply(names_on($S2), [$new], 'vdisk_list lists it');
     is(scalar(PVE::Storage::volume_size_info($cfg, $new)), $SIZE, 'the same size');
     is(records(), 0, 'nothing active on the host after the import');
-    my $written = $blocks_written{"$DATA/$S2-vm-100-disk-0"};
+    my $written = $shim->{blocks_written}->{"$DATA/$S2-vm-100-disk-0"};
     ok(defined($written) && $written * 512 < $SIZE - $SIZE / 8, 'the zero hole was not written (sparse)')
         or diag('device blocks at deactivation: ' . ($written // 'none'));
     ok(read_volume($new, $SIZE) eq $A, 'the same bytes on the new volume');
