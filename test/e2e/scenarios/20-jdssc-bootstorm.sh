@@ -53,6 +53,18 @@ lock_waits() {
   sed -n "$1,${2:-\$}p" "$JD_LOG" 2>/dev/null | grep -oE 'lock \S+ acquired after [0-9]+ ms' |
     awk '{ms=$(NF-1); if (ms>0) {n++; s+=ms; if (ms>m) m=ms}} END {printf "%d waits, %d ms in all, longest %d ms\n", n, s, m}'
 }
+# lock_kinds FROM_LINE  -- the locks waited for, by kind (the name with its VM/target part
+# dropped), total ms each: shows whether VMs wait for each other or only a VM's disks for each
+# other (its target's lock, its target group on the array).
+lock_kinds() {
+  sed -n "$1,\$p" "$JD_LOG" 2>/dev/null | grep -oE 'lock \S+ acquired after [0-9]+ ms' |
+    awk '{k=$2; gsub(/[0-9a-f]{16,}|vm-[0-9]+(-[0-9]+)?|[0-9]+$/, "*", k); s[k]+=$(NF-1); n[k]++}
+      END {for (k in s) if (s[k] > 0) printf "%s %d waits %d ms; ", k, n[k], s[k]}'
+}
+# cpu_busy  -- CPU time used by the whole VM so far, in 1/100 s (from /proc/stat: all but idle
+# and iowait). The storm's figures compare it with what 2 vCPUs can give in the same wall time.
+cpu_busy() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+VCPUS=$(nproc)
 # dev_io VOL  -- 1 MiB pattern written through the volume's device reads back the same.
 dev_io() {
   local dev
@@ -84,8 +96,10 @@ write_pattern "$T/pattern" 1
 S0=$(rest_seq)
 L0=$(($(wc -l <"$JD_LOG") + 1))
 t0=$(now_ms)
+c0=$(cpu_busy)
 activate_all $BASE_VOLS
 BASE_MS=$(($(now_ms) - t0))
+BASE_CPU=$(($(cpu_busy) - c0))
 S1=$(rest_seq)
 require "baseline: both activations of VM $BASE_VM exit 0" all_rc_zero act $BASE_VOLS
 BASE_REQ=$((S1 - S0))
@@ -94,8 +108,10 @@ check "baseline: at least one REST request per disk" test "$BASE_REQ" -ge 2
 # The storm: 16 at once ----------------------------------------------------------------------------
 L1=$(($(wc -l <"$JD_LOG") + 1))
 t0=$(now_ms)
+c0=$(cpu_busy)
 activate_all $STORM_VOLS
 STORM_MS=$(($(now_ms) - t0))
+STORM_CPU=$(($(cpu_busy) - c0))
 S2=$(rest_seq)
 STORM_REQ=$((S2 - S1))
 require "storm: all $N_STORM activations exit 0" all_rc_zero act $STORM_VOLS
@@ -134,6 +150,14 @@ figure "REST requests per disk" "storm $(awk -v a="$STORM_REQ" -v n="$N_STORM" '
 figure "iSCSI sessions" "$SESSIONS for 9 targets x 2 portals, duplicates: $(dup_sessions | grep -c .)"
 figure "lock waits, single VM" "$(lock_waits "$L0" $((L1 - 1)))"
 figure "lock waits, storm" "$(lock_waits "$L1")"
+figure "lock waits by kind, storm" "$(lock_kinds "$L1")"
+# The profile of the ratio: how busy the vCPUs were. A storm whose vCPUs are busy all along
+# cannot end before 8 VMs' CPU time / the vCPUs, whatever runs in parallel.
+busy() { awk -v c="$1" -v ms="$2" -v n="$VCPUS" 'BEGIN {printf "%.1f s CPU in %.1f s on %d vCPUs = %.0f%% busy", c / 100, ms / 1000, n, 100 * c / 100 / (ms / 1000 * n)}'; }
+figure "CPU, single VM" "$(busy "$BASE_CPU" "$BASE_MS")"
+figure "CPU, storm" "$(busy "$STORM_CPU" "$STORM_MS")"
+figure "CPU-bound floor of the storm" "$(awk -v c="$BASE_CPU" -v n="$VCPUS" -v vms=8 -v s="$STORM_MS" -v b="$BASE_MS" \
+  'BEGIN {f = vms * c / 100 / n; printf "8 x single VM CPU / %d vCPUs = %.1f s = %.2fx the single VM; storm / floor %.2fx", n, f, f / (b / 1000), s / 1000 / f}')"
 
 # Teardown: every disk deactivated at once -----------------------------------------------------------
 deactivate_all() {
