@@ -43,7 +43,7 @@ sub install {
 # The data file of a volume (array name) or of one of its snapshots.
 sub file {
     my ($self, $sid, $name, $snap) = @_;
-    my ($k) = "$sid-$name" . (defined($snap) ? "\@$snap" : '') =~ /^([\w.\@-]+)$/ or die "odd name $name\n";
+    my ($k) = ("$sid-$name" . (defined($snap) ? "\@$snap" : '')) =~ /^([\w.\@*-]+)$/ or die "odd name $name\n";
     return "$self->{dir}/$k";
 }
 
