@@ -17,7 +17,7 @@ use File::Temp qw(tempdir);
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
 
-our @EXPORT_OK = qw(start_simulator stop_simulator host_state host_update);
+our @EXPORT_OK = qw(start_simulator stop_simulator host_state host_update use_host);
 
 # untainted (perl -T): the repository root, from this file's own path
 our ($ROOT) = abs_path(dirname(__FILE__) . '/../../..') =~ m!^(/.*)$!;
@@ -26,12 +26,27 @@ my @simulators;
 # Starts `jdssc simulator start` on 127.0.0.1 and waits for its ready file. With fakehost => 1
 # the simulator's targets are also the "array" of a fake host (test/host/fakes): jdssc then
 # needs the returned {config} (host_root, host_tools_dir) and $ENV{FAKE_HOST_STATE} (set here).
+# With hosts => [names] (two "nodes" on one array): one fake host per name, each with its own
+# root, state file, initiator name and jdssc state folder, in {hosts}->{name}; the one {config}
+# file is then that of the host chosen by use_host() (the first one to begin with).
 sub start_simulator {
     my (%opt) = @_;
     my ($dir) = tempdir('sim-XXXXXX', DIR => $opt{tmp} // die "start_simulator: tmp => DIR\n") =~ m!^(/.*)$!;
     my @cmd = ("$ROOT/bin/jdssc", 'simulator', 'start', '--listen', '127.0.0.1', '--port', '0');
     my %host;
-    if ($opt{fakehost}) {
+    if ($opt{hosts}) {
+        my @names = @{ $opt{hosts} };
+        die "start_simulator: hosts => [distinct names]\n" if !@names || grep { !/^\w+$/ } @names;
+        my %hosts = map {
+            $_ => { name => $_, host_root => "$dir/host-$_", host_state => "$dir/host-$_-state.json",
+                state_dir => "$dir/jdssc-state-$_", initiator => 'iqn.1993-08.org.debian:01:node-' . lc($_) }
+        } @names;
+        die "start_simulator: hosts => [distinct names]\n" if keys(%hosts) != @names;
+        %host = (hosts => \%hosts, host_names => [@names], config => "$dir/jdssc.yaml");
+        @cmd = ('node', "$ROOT/test/plugin/sim-fakehost.mjs",
+            map { ('--host-root', $_->{host_root}, '--host-state', $_->{host_state}, '--host-initiator', $_->{initiator}) }
+                @hosts{@names});
+    } elsif ($opt{fakehost}) {
         %host = (host_root => "$dir/host", host_state => "$dir/host-state.json", config => "$dir/jdssc.yaml");
         @cmd = ('node', "$ROOT/test/plugin/sim-fakehost.mjs", '--host-root', $host{host_root},
             '--host-state', $host{host_state});
@@ -56,6 +71,7 @@ sub start_simulator {
     }
     my $sim = { pid => $pid, dir => $dir, password => $password, ca => "$dir/ca.pem", %host };
     push @simulators, $sim;
+    use_host($sim, $host{host_names}->[0]) if $host{hosts};
     my $until = time() + 20;
     while (!-s "$dir/ready.json") {
         die "simulator did not start:\n" . (eval { local (@ARGV, $/) = "$dir/simulator.log"; <> } // '')
@@ -81,7 +97,24 @@ sub stop_simulator {
 
 END { local $?; stop_simulator($_) for @simulators }
 
-# The fake host's state (sessions, disks, maps, the array it sees, every tool call).
+# Makes jdssc (and the fake tools it runs) act as host $name of a hosts => [...] simulator: its
+# config file names that host's root and state folder — one path, per-node content, as a node's
+# own /etc file would be —, and $ENV{FAKE_HOST_STATE} that host's state. Returns the host.
+sub use_host {
+    my ($sim, $name) = @_;
+    my $h = $sim->{hosts}->{$name} // die "use_host: no host '$name'\n";
+    open(my $y, '>', "$sim->{config}.tmp") or die $!;
+    chmod 0600, "$sim->{config}.tmp";
+    print {$y} "host_root: $h->{host_root}\nhost_tools_dir: $ROOT/test/host/fakes\nstate_dir: $h->{state_dir}\n";
+    close($y) or die $!;
+    rename("$sim->{config}.tmp", $sim->{config}) or die $!;
+    $ENV{FAKE_HOST_STATE} = $h->{host_state};
+    $sim->{current_host} = $name;
+    return $h;
+}
+
+# The fake host's state (sessions, disks, maps, the array it sees, every tool call). $sim may
+# also be one host of {hosts} (it has its own host_state).
 sub host_state {
     my ($sim) = @_;
     open(my $fh, '<', $sim->{host_state}) or die "$sim->{host_state}: $!";
