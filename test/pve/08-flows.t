@@ -195,7 +195,8 @@ subtest 'template with two linked clones, freed in qm destroy order; a clone of 
     # qm destroy 301 while 303 hangs off its snapshot: PVE has no check for that; the array's
     my @before = @{ names_on($S) };
     eval { call('vdisk_free', $cfg, $c1) };
-    like($@, qr/clone|depend/i, 'vdisk_free of a clone with a dependent clone: refused');
+    like($@, qr/^volume vm-301-disk-0 has dependent clones: vm-303-disk-0; delete them first$/,
+        'vdisk_free of a clone with a dependent clone: refused by the array, naming it');
     is_deeply(names_on($S), \@before, '... nothing deleted');
 
     for my $v ($c3, $c1) {
@@ -227,8 +228,8 @@ subtest 'qm disk move --target-vmid (rename_volume) of a disk with a snapshot, a
     is_deeply([keys %{ call('volume_snapshot_info', $cfg, $new) }], ['r1'], 'the snapshot came along');
     ok(read_volume($new, $size) eq $B, 'the data written while active under the old name');
     ok(read_volume($new, $size, 'r1') eq $A, "the snapshot's data");
-    eval { PVE::Storage::activate_volumes($cfg, [$d]) };
-    ok($@, 'the old volid no longer activates');
+    eval { call('activate_volumes', $cfg, [$d]) };
+    like($@, qr/^volume vm-400-disk-0 does not exist$/, 'the old volid no longer activates');
     call('volume_snapshot_delete', $cfg, $new, 'r1', 0);
     call('vdisk_free', $cfg, $new);
     is(records(), 0, 'nothing active on the host');
