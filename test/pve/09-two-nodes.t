@@ -6,7 +6,8 @@
 # when that guest's config is on this node (Cli.pm guest_here). Here each such flow runs on A
 # with the volume still active on B, then B's view of it: its deactivation of the stale volume
 # is harmless and leaves B clean, and its next activation of the renamed volume works. Without
-# the guest on A, the refusal is the exit-5 message and nothing is half done.
+# the guest on A, the refusal is the exit-5 message and nothing is half done. The last subtest
+# (TODO) shows a gap left: a volume name reused after a forced destroy, activated on B.
 use strict;
 use warnings;
 BEGIN { my ($d) = __FILE__ =~ m!^(.*)/[^/]+$!; ($d) = ($d // '.') =~ /^(.*)$/; unshift @INC, "$d/lib" }
@@ -26,6 +27,15 @@ sub exit_of { return PVE::Storage::Custom::JovianDSS::Cli::jdssc_exit($_[0]) }
 sub on_array { return [sort map { $_->{volid} } @{ PVE::Storage::vdisk_list($cfg, $S)->{$S} }] }
 sub initiators_of { return [sort map { $_->{initiator} } @{ jdssc('target', 'sessions', $_[0])->{sessions} }] }
 sub same_lun { my ($r, $q) = @_; return $r->{volume} eq $q->{volume} && ($r->{snapshot} // '') eq ($q->{snapshot} // '') }
+
+# The forced flow under test: its failure is one failed check naming jdssc's message (the
+# subtest goes on, and so do the others), not the end of the file.
+sub runs {
+    my ($fn, @args) = @_;
+    my @res = eval { call($fn, @args) };
+    ok(!$@, "$fn runs to its end") or diag("$fn: $@");
+    return wantarray ? @res : $res[0];
+}
 
 # A disk of VM $vmid, created (on A) and activated on B; returns the volid and B's record.
 sub active_on_b {
@@ -126,17 +136,22 @@ subtest '(a) qm template on A of a VM whose disk is active on B' => sub {
     guest_on('A', 100);
     # qemu-server's template_create: the feature question, then vdisk_create_base
     ok(call('volume_has_feature', $cfg, 'template', $vol, undef, 0), 'template feature');
-    my $base = call('vdisk_create_base', $cfg, $vol);
+    my $base = runs('vdisk_create_base', $cfg, $vol);
     is($base, "$S:base-100-disk-0", 'the template keeps the disk number');
     is_deeply(on_array(), [$base], 'renamed on the array');
-    b_deactivates_stale($vol, $rec);
 
-    # B uses the template where Proxmox would: a full clone reads the base (activated there),
-    # a linked clone's VM starts on B
+    # B uses the template where Proxmox would — a full clone on B reads the base, activated
+    # there — while it still holds the stale record of vm-100-disk-0 (nothing told it)
     on_node('B');
     call('activate_volumes', $cfg, [$base]);
-    my $dev = call('path', $cfg, $base);
-    ok(-e $dev, "B activates the template ($dev)");
+    my $dev = device_of('B', $S, 'base-100-disk-0');
+    ok($dev && -e $dev, "B activates the template ($dev)");
+    my ($brec) = grep { $_->{volume} eq 'base-100-disk-0' } @{ records_of('B', $S) };
+    is($brec->{wwid}, jdssc('target', 'get', 'base-100-disk-0')->{wwid}, "B's device is the template's LUN on the array");
+    ok(eval { call('deactivate_volumes', $cfg, [$vol]); 1 }, 'B: deactivate of the stale vm-100-disk-0 succeeds') or diag($@);
+    is_deeply([map { $_->{volume} } @{ records_of('B', $S) }], ['base-100-disk-0'], 'no record of the old name; the template stays active');
+    ok(-e $dev, "the template's device stays");
+    # a linked clone's VM starts on B
     my $clone = call('vdisk_clone', $cfg, $base, 101);
     call('activate_volumes', $cfg, [$clone]);
     ok(-e call('path', $cfg, $clone), "B starts the linked clone $clone");
@@ -151,7 +166,7 @@ subtest '(a) qm template on A of a VM whose disk is active on B' => sub {
 subtest '(b) destroy on A of a disk active on B' => sub {
     my ($vol, $rec) = active_on_b(102);
     guest_on('A', 102);
-    call('vdisk_free', $cfg, $vol);
+    runs('vdisk_free', $cfg, $vol);
     is_deeply(on_array(), [], 'deleted on the array');
     b_deactivates_stale($vol, $rec);
     guest_off('A', 102);
@@ -160,7 +175,7 @@ subtest '(b) destroy on A of a disk active on B' => sub {
 subtest '(c) reassign on A of a disk active on B; B activates the new name without deactivating first' => sub {
     my ($vol, $rec) = active_on_b(103);
     guest_on('A', $_) for 103, 104; # move_disk --target-vmid: both VMs on this node
-    my $new = call('rename_volume', $cfg, $vol, 104);
+    my $new = runs('rename_volume', $cfg, $vol, 104);
     is($new, "$S:vm-104-disk-0", 'reassigned');
     is_deeply(on_array(), [$new], 'renamed on the array');
     # VM 104 moves to B and starts there: B still holds the stale vm-103 record and device
@@ -171,6 +186,7 @@ subtest '(c) reassign on A of a disk active on B; B activates the new name witho
     # the stale volume's deactivation, if Proxmox ever asks, must not touch the new one
     ok(eval { call('deactivate_volumes', $cfg, [$vol]); 1 }, 'B: deactivate of the stale name succeeds') or diag($@);
     is_deeply([grep { $_->{volume} eq 'vm-103-disk-0' } @{ records_of('B', $S) }], [], 'no record of the old name');
+    is_deeply([grep { $_->{target} eq $rec->{target} } @{ sessions_of('B') }], [], "B is logged out of $rec->{target}");
     ok(-e $dev && device_of('B', $S, 'vm-104-disk-0') eq $dev, "the new volume's device and record stay");
     call('deactivate_volumes', $cfg, [$new]);
     is_deeply(records_of('B', $S), [], 'B clean');
@@ -189,7 +205,7 @@ subtest '(d) delete on A of a snapshot that B has activated (exported)' => sub {
     my ($srec) = grep { ($_->{snapshot} // '') eq 'snap1' } @{ records_of('B', $S) };
     ok($srec && -e $srec->{device}, "B has the snapshot's device ($srec->{device})");
     on_node('A');
-    call('volume_snapshot_delete', $cfg, $vol, 'snap1', 0);
+    runs('volume_snapshot_delete', $cfg, $vol, 'snap1', 0);
     is_deeply(call('volume_snapshot_info', $cfg, $vol), {}, 'snapshot deleted');
     b_deactivates_stale($vol, $srec);
     on_node('B');
@@ -230,6 +246,47 @@ subtest '(e) live migration A -> B: active on both, A deactivates, B keeps worki
     is_deeply(records_of('B', $S), [], 'B clean');
     guest_off('B', 106);
     on_node('A');
+    is_deeply(on_array(), [], 'nothing left on the array');
+};
+
+# Known gap (reported, not fixed here): after a forced destroy on A, B keeps its record of the
+# deleted volume, and `jdssc login activate` answers from a record it finds healthy without
+# asking the array (src/host/lifecycle/activateKnown.ts). When Proxmox reuses the name — VM
+# 109 destroyed, a new VM 109 created, its disk vm-109-disk-0 then started on B — B is handed
+# the old record's device: another WWID, and here another LUN number of the target, which on a
+# real target (re-created under the same name) is a different disk of the new VM.
+subtest 'a name reused after a forced destroy: B must not answer from its stale record' => sub {
+    my ($vol, $rec) = active_on_b(109);
+    guest_on('A', 109);
+    runs('vdisk_free', $cfg, $vol);
+    # the new VM 109 runs on A: two disks, disk 1 activated (published) first, so it gets LUN 0
+    # of target vm-109-0 and disk 0 LUN 1
+    my @new = map { call('vdisk_alloc', $cfg, $S, 109, 'raw', undef, 1024 * 1024) } 1 .. 2;
+    is_deeply(\@new, ["$S:vm-109-disk-0", "$S:vm-109-disk-1"], 'the old name is handed out again');
+    call('activate_volumes', $cfg, [$new[1]]);
+    call('activate_volumes', $cfg, [$new[0]]);
+    my $want = jdssc('target', 'get', 'vm-109-disk-0');
+    # it migrates to B: disk 0, then disk 1
+    on_node('B');
+    call('activate_volumes', $cfg, [$new[0]]);
+    my ($got) = grep { $_->{volume} eq 'vm-109-disk-0' } @{ records_of('B', $S) };
+    my $dev0 = call('path', $cfg, $new[0]);
+    {
+        local $TODO = 'jdssc answers the activation from the stale record of the deleted volume';
+        is($got->{wwid}, $want->{wwid}, "B's vm-109-disk-0 carries the new volume's WWID");
+        is($got->{lun}, $want->{lun}, 'and is the LUN the array has it at');
+    }
+    call('activate_volumes', $cfg, [$new[1]]);
+    {
+        local $TODO = 'jdssc answers the activation from the stale record of the deleted volume';
+        ok(-e $dev0, "disk 0's device on B survives the activation of disk 1");
+    }
+    call('deactivate_volumes', $cfg, [@new]);
+    is_deeply(records_of('B', $S), [], 'B clean');
+    on_node('A');
+    call('deactivate_volumes', $cfg, [@new]);
+    call('vdisk_free', $cfg, $_) for @new;
+    guest_off('A', 109);
     is_deeply(on_array(), [], 'nothing left on the array');
 };
 
