@@ -28,8 +28,14 @@ sub on_array { return [sort map { $_->{volid} } @{ PVE::Storage::vdisk_list($cfg
 sub initiators_of { return [sort map { $_->{initiator} } @{ jdssc('target', 'sessions', $_[0])->{sessions} }] }
 sub same_lun { my ($r, $q) = @_; return $r->{volume} eq $q->{volume} && ($r->{snapshot} // '') eq ($q->{snapshot} // '') }
 
-# The forced flow under test: its failure is one failed check naming jdssc's message (the
-# subtest goes on, and so do the others), not the end of the file.
+# A subtest that dies is one failure with its message; the next subtests still run.
+sub flow {
+    my ($name, $code) = @_;
+    subtest($name => sub { eval { $code->(); 1 } or fail("died: $@") });
+}
+
+# The forced flow under test: its failure is one failed check naming jdssc's message, and the
+# subtest goes on.
 sub runs {
     my ($fn, @args) = @_;
     my @res = eval { call($fn, @args) };
@@ -68,7 +74,7 @@ sub b_deactivates_stale {
     on_node('A');
 }
 
-subtest 'the simulator serves two hosts: the array sees both initiators' => sub {
+flow 'the simulator serves two hosts: the array sees both initiators' => sub {
     isnt($IQN_A, $IQN_B, 'two initiator names');
     my ($vol, $rec) = active_on_b(90);
     call('activate_volumes', $cfg, [$vol]); # on A too
@@ -87,7 +93,7 @@ subtest 'the simulator serves two hosts: the array sees both initiators' => sub 
     on_node('A');
 };
 
-subtest 'without the guest on A: refusals are clear and nothing is half done' => sub {
+flow 'without the guest on A: refusals are clear and nothing is half done' => sub {
     my ($vol, $rec) = active_on_b(107);
     guest_on('B', 107); # VM 107 lives on B: A must not take its disk away
     my $busy = qr/\Q$rec->{target}\E has live iSCSI sessions from other hosts: \Q$IQN_B\E.*pass --force/;
@@ -131,7 +137,7 @@ subtest 'without the guest on A: refusals are clear and nothing is half done' =>
     is_deeply(on_array(), [], 'VM 107 destroyed on B');
 };
 
-subtest '(a) qm template on A of a VM whose disk is active on B' => sub {
+flow '(a) qm template on A of a VM whose disk is active on B' => sub {
     my ($vol, $rec) = active_on_b(100);
     guest_on('A', 100);
     # qemu-server's template_create: the feature question, then vdisk_create_base
@@ -163,7 +169,7 @@ subtest '(a) qm template on A of a VM whose disk is active on B' => sub {
     is_deeply(on_array(), [], 'template and clone destroyed');
 };
 
-subtest '(b) destroy on A of a disk active on B' => sub {
+flow '(b) destroy on A of a disk active on B' => sub {
     my ($vol, $rec) = active_on_b(102);
     guest_on('A', 102);
     runs('vdisk_free', $cfg, $vol);
@@ -172,7 +178,7 @@ subtest '(b) destroy on A of a disk active on B' => sub {
     guest_off('A', 102);
 };
 
-subtest '(c) reassign on A of a disk active on B; B activates the new name without deactivating first' => sub {
+flow '(c) reassign on A of a disk active on B; B activates the new name without deactivating first' => sub {
     my ($vol, $rec) = active_on_b(103);
     guest_on('A', $_) for 103, 104; # move_disk --target-vmid: both VMs on this node
     my $new = runs('rename_volume', $cfg, $vol, 104);
@@ -196,7 +202,7 @@ subtest '(c) reassign on A of a disk active on B; B activates the new name witho
     guest_off('A', $_) for 103, 104;
 };
 
-subtest '(d) delete on A of a snapshot that B has activated (exported)' => sub {
+flow '(d) delete on A of a snapshot that B has activated (exported)' => sub {
     my ($vol, $rec) = active_on_b(105);
     guest_on('A', 105);
     call('volume_snapshot', $cfg, $vol, 'snap1');
@@ -217,7 +223,7 @@ subtest '(d) delete on A of a snapshot that B has activated (exported)' => sub {
     guest_off('A', 105);
 };
 
-subtest '(e) live migration A -> B: active on both, A deactivates, B keeps working' => sub {
+flow '(e) live migration A -> B: active on both, A deactivates, B keeps working' => sub {
     guest_on('A', 106);
     my $vol = call('vdisk_alloc', $cfg, $S, 106, 'raw', undef, 1024 * 1024);
     call('activate_volumes', $cfg, [$vol]); # the VM runs on A
@@ -255,7 +261,7 @@ subtest '(e) live migration A -> B: active on both, A deactivates, B keeps worki
 # 109 destroyed, a new VM 109 created, its disk vm-109-disk-0 then started on B — B is handed
 # the old record's device: another WWID, and here another LUN number of the target, which on a
 # real target (re-created under the same name) is a different disk of the new VM.
-subtest 'a name reused after a forced destroy: B must not answer from its stale record' => sub {
+flow 'a name reused after a forced destroy: B must not answer from its stale record' => sub {
     my ($vol, $rec) = active_on_b(109);
     guest_on('A', 109);
     runs('vdisk_free', $cfg, $vol);
