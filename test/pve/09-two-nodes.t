@@ -178,6 +178,23 @@ flow '(b) destroy on A of a disk active on B' => sub {
     guest_off('A', 102);
 };
 
+flow '(b) destroy on A of a disk active on B; B rid of it by jdssc cleanup instead' => sub {
+    my ($vol, $rec) = active_on_b(110);
+    guest_on('A', 110);
+    runs('vdisk_free', $cfg, $vol);
+    on_node('B');
+    eval { jdssc('cleanup', '--only', 'host', '--vmids', '1') };
+    is(exit_of($@), 10, "B's cleanup dry run finds something (exit 10)");
+    my $r = jdssc('cleanup', '--only', 'host', '--vmids', '1', '--apply', '--grace', '0');
+    is_deeply([map { [$_->{kind}, $_->{detail}] } @{ $r->{items} }], [['record', 'its volume no longer exists on the array']],
+        'the stale record, its volume gone');
+    is_deeply(records_of('B', $S), [], 'B keeps no record');
+    ok(!-e $rec->{device}, 'its device is gone on B');
+    is_deeply(sessions_of('B'), [], 'B logged out');
+    on_node('A');
+    guest_off('A', 110);
+};
+
 flow '(c) reassign on A of a disk active on B; B activates the new name without deactivating first' => sub {
     my ($vol, $rec) = active_on_b(103);
     guest_on('A', $_) for 103, 104; # move_disk --target-vmid: both VMs on this node
