@@ -60,14 +60,18 @@ cleanup() { rm -rf "$SHARE"; }
 trap cleanup EXIT
 mkdir -p "$SHARE/repo/test" "$SHARE/bin"
 # What the scenarios need: the launcher and bundle, package.json, the e2e tree, the Perl
-# plugin with its PVE stand-in (test/plugin/lib) and config examples. node_modules is not
-# needed (the bundle has it all).
-for p in bin dist package.json config-examples perl test/plugin/lib ${E2E_EXTRA:-}; do
+# plugin with its PVE stand-in (test/plugin/lib), the real-PVE tier's loader and stubs
+# (test/pve/lib, test/pve/stubs) and config examples. node_modules is not needed (the bundle
+# has it all).
+for p in bin dist package.json config-examples perl test/plugin/lib test/pve/lib test/pve/stubs ${E2E_EXTRA:-}; do
   [ -e "$REPO/$p" ] || continue
   mkdir -p "$SHARE/repo/$(dirname "$p")"
   cp -a "$REPO/$p" "$SHARE/repo/$p"
 done
 cp -a "$HERE" "$SHARE/repo/test/e2e"
+# The unmodified Proxmox VE storage code beside the repository (not part of it), for the
+# real-PVE scenario; the guest puts it where RealPVE.pm looks, <repo>/../shared/pve.
+if [ -d "$REPO/../shared/pve" ]; then mkdir -p "$SHARE/shared" && cp -a "$REPO/../shared/pve" "$SHARE/shared/pve"; fi
 rm -rf "$SHARE/repo/dist/.cache"
 cp "$NODE_BIN" "$SHARE/bin/node"
 printf '%s\n' "${SCENARIOS[@]}" >"$SHARE/scenarios.list"

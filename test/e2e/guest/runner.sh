@@ -24,6 +24,8 @@ mkdir -p /opt/jdssc /usr/local/bin
 cp -a "$SHARE/repo/." /opt/jdssc/
 cp "$SHARE/bin/node" /usr/local/bin/node
 ln -sf /opt/jdssc/bin/jdssc /usr/local/bin/jdssc
+# The Proxmox VE storage code, when the host shared it: where RealPVE.pm looks (<repo>/../shared/pve).
+[ ! -d "$SHARE/shared/pve" ] || { mkdir -p /opt/shared && cp -a "$SHARE/shared/pve" /opt/shared/; }
 echo "install $(since "$t")" >>"$OUT/timing"
 
 export E2E_REPO=/opt/jdssc E2E_LIB=/opt/jdssc/test/e2e/lib E2E_SHARE=$SHARE
