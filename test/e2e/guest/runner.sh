@@ -25,7 +25,7 @@ cp -a "$SHARE/repo/." /opt/jdssc/
 cp "$SHARE/bin/node" /usr/local/bin/node
 ln -sf /opt/jdssc/bin/jdssc /usr/local/bin/jdssc
 # The Proxmox VE storage code, when the host shared it: where RealPVE.pm looks (<repo>/../shared/pve).
-[ ! -d "$SHARE/shared/pve" ] || { mkdir -p /opt/shared && cp -a "$SHARE/shared/pve" /opt/shared/; }
+[ ! -f "$SHARE/shared-pve.tar" ] || { mkdir -p /opt/shared/pve && tar -C /opt/shared/pve -xf "$SHARE/shared-pve.tar"; }
 echo "install $(since "$t")" >>"$OUT/timing"
 
 export E2E_REPO=/opt/jdssc E2E_LIB=/opt/jdssc/test/e2e/lib E2E_SHARE=$SHARE
