@@ -50,6 +50,8 @@ export interface Factory {
   rest(): Promise<RestClient>;
   /** A client for exactly one address and one attempt (health probes). */
   probeClient(address: string): Promise<RestClient>;
+  /** A client for "does the array answer at all": one round over the control addresses, requests of at most 5 s. */
+  quickRest(): Promise<RestClient>;
   /** Everything array-side operations need (REST client, pool, naming and defaults). `forceDetach`
    * comes from the command's own `--force` (see cmdutil/options.ts): the command passes it. */
   storage(opts?: { forceDetach?: boolean }): Promise<StorageContext>;
@@ -178,6 +180,22 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
         });
       })();
       return rest;
+    },
+    async quickRest() {
+      const s = f.settings();
+      const addresses = requireControlAddresses(s);
+      return new RestClient({
+        addresses,
+        pool: s.pool,
+        user: s.userName,
+        http: await httpSender(),
+        deadline: f.deadline(),
+        clock,
+        memory: addressMemory(f, addresses, s.controlPort),
+        log: f.logger(),
+        requestTimeoutMs: Math.min(s.requestTimeoutMs, 5_000),
+        retry: { rounds: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      });
     },
     async probeClient(address: string) {
       const s = f.settings();

@@ -33,6 +33,17 @@ export const DOWN_MEMORY_S = 15;
 /** An entry: the pool's stats, or the one-line reason the array did not answer. */
 export type StatusEntry = { stats: PoolStats } | { down: string; at: number };
 
+/** The entry key of a storage's settings (its control addresses already checked). */
+export function statusKeyOf(storageId: string, s: { pool: string; controlPort: number; userName: string }, addresses: string[]): StatusKey {
+  return { storageId, pool: s.pool, addresses, port: s.controlPort, user: s.userName };
+}
+
+/** Did a poll on this node find the array unreachable within the last DOWN_MEMORY_S? */
+export function rememberedDown(fs: CacheFs, stateDir: string, key: StatusKey, now: number): boolean {
+  const e = readStatus(fs, statusCachePath(stateDir, key), key, now, DOWN_MEMORY_S * 1000);
+  return e !== undefined && 'down' in e;
+}
+
 export function statusCachePath(stateDir: string, key: StatusKey): string {
   const hash = createHash('sha256')
     .update(JSON.stringify(keyFields(key)))

@@ -16,7 +16,7 @@ export { parseInitiatorName } from './iscsi/parse';
 export { diskUsers, inUse, type DiskUsers } from './devices/openers';
 export { hostChecks, type HostCheckInput } from './lifecycle/check';
 export type { Session, SessionDetails } from './iscsi/parse';
-export { parsePortal, formatPortal, portal, samePortal, DEFAULT_ISCSI_PORT, MAX_HOST_LUN } from './iscsi/portal';
+export { parsePortal, formatPortal, portal, samePortal, sameTarget, DEFAULT_ISCSI_PORT, MAX_HOST_LUN } from './iscsi/portal';
 export { acquireLock, withLock, targetLockKey, type HeldLock } from './state/lock';
 export { createClusterLocks, clusterLockId, CLUSTER_LOCK_EXPIRY_MS, type ClusterLocks, type ClusterLockOptions } from './state/clusterLock';
 export {

@@ -1,8 +1,10 @@
-// login activate of a volume this host already has active and healthy: answered from the host
-// (its LUN record and the devices), with no REST request, so it works while the array's REST API
-// is away. Anything unhealthy or changed (a path, the map, a device state, portals, CHAP, pool,
-// multipath) goes to the array as before: with REST away that is exit 6, with REST up it repairs.
-import { readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// login activate of a volume this host already has active and healthy: while the array's REST
+// API is away, answered from the host (its LUN record and the devices), with no REST request, so
+// VM restart on the same node works. While the array answers, the array decides (a record can be
+// stale: another node may have deleted and re-created the volume). Anything unhealthy or changed
+// (a path, the map, a device state, portals, CHAP, pool, multipath) goes to the array as before:
+// with REST away that is exit 6, with REST up it repairs.
+import { readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { lockFileName, targetLockKey } from '../../src/host/state/lock';
@@ -38,18 +40,38 @@ const activate = async (args: string[], flags: string[] = []) => {
 };
 
 describe('login activate of a volume active and healthy here', () => {
-  test('the second activation sends no request; with REST away it still answers the same device (exit 0)', async () => {
+  test('REST away: the second activation answers the same device with no request (exit 0); REST up: the array is asked', async () => {
     const first = await activate(['vm-400-disk-0']);
     expect(first.code).toBe(0);
     expect(first.requests).toBeGreaterThan(0);
     const again = await activate(['vm-400-disk-0']);
     expect(again.code).toBe(0);
-    expect(again.requests).toBe(0);
+    expect(again.requests).toBeGreaterThan(0); // the array decides while it answers
     expect(again.json).toEqual(first.json);
-    const away = await activate(['vm-400-disk-0'], AWAY);
+    const log = join(env.dir, 'known-away.log');
+    const away = await activate(['vm-400-disk-0'], [...AWAY, '--log-file', log]);
     expect({ code: away.code, stderr: away.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(log, 'utf8')).toMatch(/the array does not answer: vm-400-disk-0 answered from this host's LUN record/);
     expect(away.json).toEqual(first.json);
     expect(away.requests).toBe(0);
+  });
+
+  test('REST up: a stale record of the volume at another LUN is removed once the array has answered', async () => {
+    const a = (await activate(['vm-400-disk-0'])).json;
+    const dir = join(env.host!.root, 'var/lib/jdssc/luns/jdss-test', a.target.toLowerCase());
+    const rec = JSON.parse(readFileSync(join(dir, `lun-${a.lun}.json`), 'utf8'));
+    writeFileSync(join(dir, 'lun-7.json'), JSON.stringify({ ...rec, lun: 7, wwid: '2ffffffffffffff7' }));
+    const stale = () => readdirSync(dir).filter((f) => f === 'lun-7.json');
+    expect(stale()).toHaveLength(1);
+    // two records name it: the host alone cannot answer (exit 6 with REST away)
+    expect((await activate(['vm-400-disk-0'], AWAY)).code).toBe(6);
+    const log = join(env.dir, 'known-stale.log');
+    const r = await activate(['vm-400-disk-0'], ['--log-file', log]);
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ device: a.device, lun: a.lun, wwid: a.wwid });
+    expect(readFileSync(log, 'utf8')).toMatch(/removed this host's stale record of it at LUN 7/);
+    expect(stale()).toEqual([]);
+    expect((await activate(['vm-400-disk-0'], AWAY)).code).toBe(0);
   });
 
   test('a second disk of the same VM (same target) and a snapshot are answered from the host too', async () => {

@@ -1,10 +1,16 @@
 // `jdssc login activate`: publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and …
+import * as nodeFs from 'node:fs';
 import { defineCommand } from '../../cmdutil/command';
 import { sizeText } from '../../cmdutil/render';
-import { hostEnv } from '../../cmdutil/hostEnv';
 import { activateVolume, type Activation } from '../../flows/login';
 import { vmidOption } from '../../cmdutil/parse';
 import { loginSettings } from '../../cmdutil/settings';
+import { rememberedDown, statusKeyOf } from '../../cmdutil/statusCache';
+import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
+import type { Factory } from '../../cmdutil/factory';
+import { requireControlAddresses } from '../../config';
+import { UnreachableError } from '../../errors';
+import { poolStats } from '../../storage';
 
 export default defineCommand<{ volume: string; snapshot?: string; vmid?: string }, Activation>({
   command: 'activate <volume>',
@@ -23,8 +29,13 @@ export default defineCommand<{ volume: string; snapshot?: string; vmid?: string 
   run: async (a, f) => {
     const s = await loginSettings(f);
     const ref = { volume: a.volume, snapshot: a.snapshot, vmid: a.vmid === undefined ? undefined : vmidOption(a.vmid) };
-    // The array is asked (and its client made) only when this host cannot answer alone.
-    return activateVolume(() => f.storage(), await hostEnv(f, [s.chap.secret]), { ...s, pool: f.settings().pool }, ref);
+    return activateVolume(
+      () => f.storage(),
+      await hostEnv(f, [s.chap.secret]),
+      { ...s, pool: f.settings().pool },
+      ref,
+      () => arrayAnswers(f),
+    );
   },
   human: (r, p) => {
     p.fields([
@@ -38,3 +49,20 @@ export default defineCommand<{ volume: string; snapshot?: string; vmid?: string 
     if (r.degraded) p.line('degraded: not every portal gave a path; run activate again once the portal is back');
   },
 });
+
+/**
+ * Does the array answer? No when this node's status poll found it unreachable within the last
+ * seconds (no request then), else one quick round: one GET per control address, 5 s at most
+ * each. Any answer but "unreachable" (an error too) counts as yes: the normal path then says it.
+ */
+async function arrayAnswers(f: Factory): Promise<boolean> {
+  const s = f.settings();
+  const key = statusKeyOf(storageIdOf(s), s, requireControlAddresses(s));
+  if (rememberedDown(f.overrides.fs ?? nodeFs, f.stateDir(), key, f.clock.now())) return false;
+  try {
+    await poolStats(await f.quickRest());
+    return true;
+  } catch (e) {
+    return !(e instanceof UnreachableError);
+  }
+}

@@ -3,7 +3,7 @@ import * as nodeFs from 'node:fs';
 import { defineCommand } from '../../cmdutil/command';
 import { storageIdOf } from '../../cmdutil/hostEnv';
 import { sizeText } from '../../cmdutil/render';
-import { DOWN_MEMORY_S, MAX_AGE_LIMIT_S, readStatus, statusCachePath, writeStatus, type StatusKey } from '../../cmdutil/statusCache';
+import { DOWN_MEMORY_S, MAX_AGE_LIMIT_S, readStatus, statusCachePath, statusKeyOf, writeStatus } from '../../cmdutil/statusCache';
 import { requireControlAddresses } from '../../config';
 import { UnreachableError, UsageError } from '../../errors';
 import { poolStats, type PoolStats } from '../../storage';
@@ -31,13 +31,7 @@ export default defineCommand<Args, PoolStats>({
     // pvestatd polls every storage every ~10 s in a fresh process: within the age it accepts,
     // the status comes from the file the previous poll left and no request is sent.
     const s = f.settings();
-    const key: StatusKey = {
-      storageId: storageIdOf(s),
-      pool: s.pool,
-      addresses: requireControlAddresses(s),
-      port: s.controlPort,
-      user: s.userName,
-    };
+    const key = statusKeyOf(storageIdOf(s), s, requireControlAddresses(s));
     const fs = f.overrides.fs ?? nodeFs;
     const path = statusCachePath(f.stateDir(), key);
     const asked = f.clock.now();

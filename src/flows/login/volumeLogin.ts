@@ -9,6 +9,7 @@ import {
   lunDevice,
   parsePortal,
   resizeRescan,
+  sameTarget,
   type DeactivateResult,
   type HostEnv,
   type LunRecord,
@@ -61,15 +62,20 @@ function configuredPortals(s: LoginSettings): Portal[] | null {
 
 /**
  * Publish (array), then log in (host). A volume this host already has active and healthy, as
- * recorded and as configured, is answered from the host alone, before any REST request
- * (activateIfHealthy in src/host/lifecycle/activateKnown.ts says what stands in for the array's
- * answer); anything less takes the normal path. `ctx` is made only when the array is asked.
+ * recorded and as configured, has a second answer: its LUN record (activateIfHealthy in
+ * src/host/lifecycle/activateKnown.ts says what stands in for the array's). That record can be
+ * stale — another node may have deleted the volume and made a new one of the same name, on the
+ * same target and LUN, and this host's cached device identity would not show it — so the array
+ * still decides whenever it answers; the record answers only when `arrayAnswers()` says it does
+ * not (REST away while iSCSI data flows: VM restart, HA recovery, vzdump on this node). `ctx` is
+ * made only when the array is asked.
  */
 export async function activateVolume(
   ctx: () => Promise<StorageContext>,
   host: HostEnv,
   s: LoginSettings & { pool: string },
   ref: VolumeRef,
+  arrayAnswers: () => Promise<boolean>,
 ): Promise<Activation> {
   const chap = s.chap.enabled ? { user: s.chap.user as string, secret: s.chap.secret as string } : null;
   const portals = configuredPortals(s);
@@ -85,7 +91,8 @@ export async function activateVolume(
           chap,
         })
       : null;
-  if (known) {
+  if (known && !(await arrayAnswers())) {
+    host.log.warn(`the array does not answer: ${ref.volume} answered from this host's LUN record (${known.device})`);
     return {
       volume: ref.volume,
       snapshot: ref.snapshot ?? null,
@@ -130,6 +137,7 @@ async function activateThroughArray(ctx: StorageContext, host: HostEnv, s: Login
     out = await attempt(true);
   }
   const { p, r } = out;
+  await dropStaleRecords(host, s.storageId, ref, p.target, p.lun);
   return {
     volume: ref.volume,
     snapshot: ref.snapshot ?? null,
@@ -142,6 +150,25 @@ async function activateThroughArray(ctx: StorageContext, host: HostEnv, s: Login
     portals: r.portals,
     degraded: r.degraded,
   };
+}
+
+/**
+ * Records of this volume (or snapshot) at another target or LUN than the array just gave: left
+ * from before another node deleted and re-created it, or moved it. Their devices are another
+ * LUN now, so they go (best effort: a failure only warns; the activation itself succeeded).
+ */
+async function dropStaleRecords(host: HostEnv, storageId: string, ref: VolumeRef, target: string, lun: number): Promise<void> {
+  const stale = findByVolume(host, storageId, ref.volume, ref.snapshot ?? null).filter(
+    (r) => !(sameTarget(r.target, target) && r.lun === lun),
+  );
+  for (const rec of stale) {
+    try {
+      await deactivate(host, rec);
+      host.log.warn(`${ref.volume}: removed this host's stale record of it at LUN ${rec.lun} of ${rec.target} (WWID ${rec.wwid})`);
+    } catch (e) {
+      host.log.warn(`${ref.volume}: could not tear down the stale record at LUN ${rec.lun} of ${rec.target}: ${(e as Error).message}`);
+    }
+  }
 }
 
 export interface Deactivation {
