@@ -6,9 +6,11 @@
 # when that guest's config is on this node (Cli.pm guest_here). Here each such flow runs on A
 # with the volume still active on B, then B's view of it: its deactivation of the stale volume
 # is harmless and leaves B clean, and its next activation of the renamed volume works. Without
-# the guest on A, the refusal is the exit-5 message and nothing is half done. The last subtest
-# (TODO) shows a gap left: a volume name reused after a forced destroy, activated on B.
-# 09-two-nodes-multipath.t runs this file again with multipath on (its own TODO: see (c)).
+# the guest on A, the refusal is the exit-5 message and nothing is half done. The last subtest:
+# a volume name reused after a forced destroy, activated on B, gets the new volume (the array
+# decides while it answers; B's stale record of the old one goes).
+# 09-two-nodes-multipath.t runs this file again with multipath on: a renamed volume keeps its
+# WWID, so B's old and new names share one map, which the stale name's teardown must keep.
 use strict;
 use warnings;
 BEGIN { my ($d) = __FILE__ =~ m!^(.*)/[^/]+$!; ($d) = ($d // '.') =~ /^(.*)$/; unshift @INC, "$d/lib" }
@@ -213,12 +215,9 @@ flow '(c) reassign on A of a disk active on B; B activates the new name without 
     ok(eval { call('deactivate_volumes', $cfg, [$vol]); 1 }, 'B: deactivate of the stale name succeeds') or diag($@);
     is_deeply([grep { $_->{volume} eq 'vm-103-disk-0' } @{ records_of('B', $S) }], [], 'no record of the old name');
     is_deeply([grep { $_->{target} eq $rec->{target} } @{ sessions_of('B') }], [], "B is logged out of $rec->{target}");
-    {
-        # the renamed volume keeps its WWID: with multipath, B's new paths join the stale
-        # volume's map, and tearing the stale record down removes that map
-        local $TODO = $MULTIPATH ? "B's deactivation of the stale name removes the multipath map the new name uses" : undef;
-        ok(-e $dev && device_of('B', $S, 'vm-104-disk-0') eq $dev, "the new volume's device and record stay");
-    }
+    # the renamed volume keeps its WWID: with multipath, B's new paths join the stale volume's
+    # map, and tearing the stale record down must keep that map and the new name's paths
+    ok(-e $dev && device_of('B', $S, 'vm-104-disk-0') eq $dev, "the new volume's device and record stay");
     call('deactivate_volumes', $cfg, [$new]);
     is_deeply(records_of('B', $S), [], 'B clean');
     is_deeply(sessions_of('B'), [], 'B logged out');
@@ -238,10 +237,7 @@ flow '(c) reassign on A of a disk active on B; B activates the new name, then ru
     my $r = jdssc('cleanup', '--only', 'host', '--vmids', '1', '--apply', '--grace', '0');
     is_deeply([map { $_->{name} } @{ $r->{items} }], ["vm-111-disk-0 ($rec->{target} LUN 0)"], 'cleanup takes the stale record');
     is_deeply([map { $_->{volume} } @{ records_of('B', $S) }], ['vm-112-disk-0'], "the new name's record stays");
-    {
-        local $TODO = $MULTIPATH ? "B's cleanup of the stale name tears down the paths and the map the new name uses" : undef;
-        ok(-e $dev, "the new volume's device stays");
-    }
+    ok(-e $dev, "the new volume's device stays");
     is(scalar(grep { $_->{target} ne $rec->{target} } @{ sessions_of('B') }), 2, 'and its two sessions');
     call('deactivate_volumes', $cfg, [$new]);
     is_deeply(records_of('B', $S), [], 'B clean');
@@ -303,12 +299,11 @@ flow '(e) live migration A -> B: active on both, A deactivates, B keeps working'
     is_deeply(on_array(), [], 'nothing left on the array');
 };
 
-# Known gap (reported, not fixed here): after a forced destroy on A, B keeps its record of the
-# deleted volume, and `jdssc login activate` answers from a record it finds healthy without
-# asking the array (src/host/lifecycle/activateKnown.ts). When Proxmox reuses the name — VM
-# 109 destroyed, a new VM 109 created, its disk vm-109-disk-0 then started on B — B is handed
-# the old record's device: another WWID, and here another LUN number of the target, which on a
-# real target (re-created under the same name) is a different disk of the new VM.
+# After a forced destroy on A, B keeps its record of the deleted volume. When Proxmox reuses the
+# name — VM 109 destroyed, a new VM 109 created, its disk vm-109-disk-0 then started on B — B
+# must get the new volume (another WWID and LUN), not the old record's device, which on a real
+# target (re-created under the same name) is a different disk of the new VM: while the array
+# answers it decides, and the stale record is torn down after the activation.
 flow 'a name reused after a forced destroy: B must not answer from its stale record' => sub {
     my ($vol, $rec) = active_on_b(109);
     guest_on('A', 109);
@@ -325,16 +320,11 @@ flow 'a name reused after a forced destroy: B must not answer from its stale rec
     call('activate_volumes', $cfg, [$new[0]]);
     my ($got) = grep { $_->{volume} eq 'vm-109-disk-0' } @{ records_of('B', $S) };
     my $dev0 = call('path', $cfg, $new[0]);
-    {
-        local $TODO = 'jdssc answers the activation from the stale record of the deleted volume';
-        is($got->{wwid}, $want->{wwid}, "B's vm-109-disk-0 carries the new volume's WWID");
-        is($got->{lun}, $want->{lun}, 'and is the LUN the array has it at');
-    }
+    is($got->{wwid}, $want->{wwid}, "B's vm-109-disk-0 carries the new volume's WWID");
+    is($got->{lun}, $want->{lun}, 'and is the LUN the array has it at');
+    is(scalar(grep { $_->{volume} eq 'vm-109-disk-0' } @{ records_of('B', $S) }), 1, "B's stale record of the old one went");
     call('activate_volumes', $cfg, [$new[1]]);
-    {
-        local $TODO = 'jdssc answers the activation from the stale record of the deleted volume';
-        ok(-e $dev0, "disk 0's device on B survives the activation of disk 1");
-    }
+    ok(-e $dev0, "disk 0's device on B survives the activation of disk 1");
     call('deactivate_volumes', $cfg, [@new]);
     is_deeply(records_of('B', $S), [], 'B clean');
     on_node('A');

@@ -9,9 +9,9 @@
 import { listSessions } from '../iscsi/iscsiadm';
 import { withLock, targetLockKey } from '../state/lock';
 import { removeWwid } from '../multipath/tool';
-import { findRecord, removeRecord, sameVolume, type LunRecord } from '../state/records';
+import { findRecord, listRecords, removeRecord, sameVolume, type LunRecord } from '../state/records';
 import { BusyError } from '../../errors';
-import { samePortal, uniquePortals } from '../iscsi/portal';
+import { samePortal, sameTarget, uniquePortals } from '../iscsi/portal';
 import {
   deletePaths,
   lunPathDevices,
@@ -28,7 +28,8 @@ export interface DeactivateResult {
   /** The record file existed and was removed. */
   recordRemoved: boolean;
   devicesDeleted: string[];
-  map: 'absent' | 'removed' | 'deferred';
+  /** `kept`: another record of this host has the same WWID and uses the map. */
+  map: 'absent' | 'removed' | 'deferred' | 'kept';
   portals: Array<{ address: string; port: number; action: PortalRelease['action']; reason?: string }>;
 }
 
@@ -47,11 +48,26 @@ export async function deactivate(env: HostEnv, rec: LunRecord): Promise<Deactiva
   });
 }
 
+/**
+ * Other records of the same WWID: a volume renamed (or made a template) on another node keeps its
+ * WWID, so this host can hold a record of the old name and one of the new, whose paths are in
+ * the same multipath map.
+ */
+function recordsSharingWwid(env: HostEnv, rec: LunRecord): LunRecord[] {
+  return listRecords(env).filter(
+    (r) => r.wwid === rec.wwid && !(r.storageId === rec.storageId && sameTarget(r.target, rec.target) && r.lun === rec.lun),
+  );
+}
+
 export async function deactivateLocked(env: HostEnv, rec: LunRecord): Promise<DeactivateResult> {
+  // With a sharer only this LUN's own disks go; the map (maybe open by a VM) and the WWID stay.
+  const sharers = recordsSharingWwid(env, rec);
+  if (sharers.length)
+    env.log.info(`WWID ${rec.wwid} is also recorded for ${sharers.map((r) => r.volume).join(', ')}: keeping its multipath map`);
   // 1. In use? A map (even one multipathd made on its own) must be idle before any path goes.
-  await waitMapUnused(env, rec.wwid);
+  if (!sharers.length) await waitMapUnused(env, rec.wwid);
   const sessions = await listSessions(env);
-  const disks = lunPathDevices(env, rec, sessions);
+  const disks = lunPathDevices(env, rec, sessions, sharers.length === 0);
   await waitPathsUnused(env, rec, disks);
   const extra = portalsCarrying(env, rec.target, sessions, disks).filter((p) => !rec.portals.some((q) => samePortal(p, q)));
 
@@ -59,9 +75,9 @@ export async function deactivateLocked(env: HostEnv, rec: LunRecord): Promise<De
   const left = await deletePaths(env, disks);
   const devicesDeleted = disks.filter((d) => !left.includes(d));
 
-  // 3. The map of this WWID only.
-  const map = await removeMap(env, rec.wwid);
-  if (rec.multipath && map !== 'deferred' && !(await removeWwid(env, rec.wwid))) {
+  // 3. The map of this WWID only, unless another record uses it.
+  const map = sharers.length ? 'kept' : await removeMap(env, rec.wwid);
+  if (rec.multipath && map !== 'deferred' && map !== 'kept' && !(await removeWwid(env, rec.wwid))) {
     env.log.warn(`could not remove WWID ${rec.wwid} from the multipath wwids file`);
   }
 

@@ -65,8 +65,11 @@ export async function waitMapUnused(env: HostEnv, wwid: string): Promise<void> {
   }
 }
 
-/** The SCSI disks of this LUN: by-path per portal, slaves of its map, and our sessions' disks with this LUN. */
-export function lunPathDevices(env: HostEnv, ref: LunRef, sessions: Session[]): string[] {
+/**
+ * The SCSI disks of this LUN: by-path per portal, our sessions' disks with this LUN, and (unless
+ * `withMapSlaves` is false: the map is shared with another record) the slaves of its map.
+ */
+export function lunPathDevices(env: HostEnv, ref: LunRef, sessions: Session[], withMapSlaves = true): string[] {
   const names = new Set<string>();
   for (const p of ref.portals) {
     const n = resolveBlock(env, byPathLink(env, p, ref.target, ref.lun));
@@ -75,7 +78,7 @@ export function lunPathDevices(env: HostEnv, ref: LunRef, sessions: Session[]): 
       for (const d of sessionDisks(env, s.sid)) if (d.lun === ref.lun && d.name) names.add(d.name);
     }
   }
-  const dm = mapDevice(env, ref.wwid);
+  const dm = withMapSlaves ? mapDevice(env, ref.wwid) : null;
   if (dm) for (const s of slaves(env, dm)) if (s.startsWith('sd')) names.add(s);
   return [...names].sort();
 }
