@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # What Proxmox does around a volume when the array is away or the volume is gone, through the
 # real PVE::Storage: path() answers from this host's LUN record without REST, or a placeholder,
-# and never dies; freeing a volume already gone succeeds. And the host follows the array: a
+# and never dies; an active healthy volume activates again; freeing a volume already gone
+# succeeds. And the host follows the array: a
 # resize or rollback of a volume active here rescans it even when no VM runs; an inactive
 # snapshot gives a clear error for QEMU; container snapshots are frozen.
 use strict;
@@ -55,6 +56,10 @@ subtest 'path() of an active volume: from the LUN record, no REST' => sub {
     my $t = time();
     is(call('path', $away, $vol), $dev, 'the same path with the array unreachable');
     cmp_ok(time() - $t, '<', 5, 'at once');
+    # a VM restart on this node while REST is away: the active, healthy volume activates again
+    ok(eval { PVE::Storage::activate_volumes($away, [$vol]); 1 }, 'activate_volumes again with the array unreachable')
+        or diag($@);
+    is(call('path', $away, $vol), $dev, '... the same device');
 };
 
 subtest 'path() of an inactive volume with the array away: a placeholder, no error' => sub {
