@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { loadSecrets, type Secrets, requireControlAddresses, resolveConfig, type ResolvedConfig, type Settings } from '../config';
 import { ConfigError } from '../errors';
-import { createAddressMemory, noAddressMemory, type AddressMemory, DEFAULT_RETRY, RestClient, type HttpSender } from '../jovian';
+import {
+  createAddressMemory,
+  noAddressMemory,
+  type AddressMemory,
+  DEFAULT_RETRY,
+  RestClient,
+  type HttpSender,
+  type RestClientOptions,
+  type RetryPolicy,
+} from '../jovian';
 import { createLogger, Redactor, type Logger } from '../log/logger';
 import { systemClock, type Clock } from '../util/clock';
 import { Deadline } from '../util/deadline';
@@ -59,6 +68,9 @@ export interface Factory {
   close(): void;
 }
 
+/** One attempt per address, no backoff: probes that must answer quickly. */
+const ONE_ROUND: RetryPolicy = { rounds: 1, baseDelayMs: 0, maxDelayMs: 0 };
+
 export function createFactory(argv: Record<string, unknown>, io: IO, overrides: FactoryOverrides = {}): Factory {
   const clock = overrides.clock ?? systemClock;
   const fs = overrides.fs ?? nodeFs;
@@ -91,6 +103,24 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
       return sender;
     })();
     return senderReady;
+  };
+
+  /** A REST client of this invocation (its pool, user, sender, deadline, clock, logger). */
+  const restClient = async (
+    addresses: string[],
+    o: Pick<RestClientOptions, 'memory' | 'requestTimeoutMs' | 'retry' | 'random'>,
+  ): Promise<RestClient> => {
+    const s = f.settings();
+    return new RestClient({
+      addresses,
+      pool: s.pool,
+      user: s.userName,
+      http: await httpSender(),
+      deadline: f.deadline(),
+      clock,
+      log: f.logger(),
+      ...o,
+    });
   };
 
   /** Made on first use: most commands never lock. On a Proxmox node, pmxcfs; elsewhere this node's lock files. */
@@ -165,16 +195,9 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
       rest ??= (async () => {
         const s = f.settings();
         const addresses = requireControlAddresses(s);
-        return new RestClient({
-          addresses,
-          pool: s.pool,
-          user: s.userName,
-          http: await httpSender(),
-          deadline: f.deadline(),
-          clock,
+        return restClient(addresses, {
           random: overrides.random,
           memory: addressMemory(f, addresses, s.controlPort),
-          log: f.logger(),
           requestTimeoutMs: s.requestTimeoutMs,
           retry: s.restAttempts ? { ...DEFAULT_RETRY, rounds: s.restAttempts } : undefined,
         });
@@ -184,32 +207,17 @@ export function createFactory(argv: Record<string, unknown>, io: IO, overrides: 
     async quickRest() {
       const s = f.settings();
       const addresses = requireControlAddresses(s);
-      return new RestClient({
-        addresses,
-        pool: s.pool,
-        user: s.userName,
-        http: await httpSender(),
-        deadline: f.deadline(),
-        clock,
+      return restClient(addresses, {
         memory: addressMemory(f, addresses, s.controlPort),
-        log: f.logger(),
         requestTimeoutMs: Math.min(s.requestTimeoutMs, 5_000),
-        retry: { rounds: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        retry: ONE_ROUND,
       });
     },
     async probeClient(address: string) {
-      const s = f.settings();
-      return new RestClient({
-        addresses: [address],
-        pool: s.pool,
-        user: s.userName,
-        http: await httpSender(),
-        deadline: f.deadline(),
-        clock,
+      return restClient([address], {
         memory: noAddressMemory,
-        log: f.logger(),
-        requestTimeoutMs: Math.min(s.requestTimeoutMs, 10_000),
-        retry: { rounds: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        requestTimeoutMs: Math.min(f.settings().requestTimeoutMs, 10_000),
+        retry: ONE_ROUND,
       });
     },
     async storage(opts = {}) {

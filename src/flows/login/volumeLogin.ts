@@ -10,6 +10,7 @@ import {
   parsePortal,
   resizeRescan,
   sameTarget,
+  type ActivateResult,
   type DeactivateResult,
   type HostEnv,
   type LunRecord,
@@ -93,18 +94,7 @@ export async function activateVolume(
       : null;
   if (known && !(await arrayAnswers())) {
     host.log.warn(`the array does not answer: ${ref.volume} answered from this host's LUN record (${known.device})`);
-    return {
-      volume: ref.volume,
-      snapshot: ref.snapshot ?? null,
-      device: known.device,
-      wwid: known.wwid,
-      sizeBytes: known.sizeBytes,
-      target: known.target,
-      lun: known.lun,
-      multipath: known.multipath,
-      portals: known.portals,
-      degraded: known.degraded,
-    };
+    return activationOf(ref, known, known.target, known.lun);
   }
   return activateThroughArray(await ctx(), host, s, ref);
 }
@@ -138,14 +128,19 @@ async function activateThroughArray(ctx: StorageContext, host: HostEnv, s: Login
   }
   const { p, r } = out;
   await dropStaleRecords(host, s.storageId, ref, p.target, p.lun);
+  return activationOf(ref, r, p.target, p.lun);
+}
+
+/** The answer: what the host side made (or found) of the volume's LUN at (target, lun). */
+function activationOf(ref: VolumeRef, r: ActivateResult, target: string, lun: number): Activation {
   return {
     volume: ref.volume,
     snapshot: ref.snapshot ?? null,
     device: r.device,
     wwid: r.wwid,
     sizeBytes: r.sizeBytes,
-    target: p.target,
-    lun: p.lun,
+    target,
+    lun,
     multipath: r.multipath,
     portals: r.portals,
     degraded: r.degraded,
