@@ -65,16 +65,7 @@ sub pattern {
     return $data;
 }
 
-sub with_device {
-    my ($volid, $snap, $code) = @_;
-    PVE::Storage::activate_volumes($cfg, [$volid], $snap);
-    my ($dev) = PVE::Storage::path($cfg, $volid, $snap) =~ m!^(/.*)$!;
-    my @res = eval { $code->($dev) };
-    my $err = $@;
-    PVE::Storage::deactivate_volumes($cfg, [$volid], $snap);
-    die $err if $err;
-    return $res[0];
-}
+sub with_device { return DataShim::with_device($cfg, @_) }
 
 sub write_volume {
     my ($volid, $data) = @_;

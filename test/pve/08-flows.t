@@ -51,17 +51,7 @@ sub pread {
     return $buf;
 }
 
-# activate, run $code with the device path, deactivate (also when $code dies)
-sub with_device {
-    my ($volid, $snap, $code) = @_;
-    PVE::Storage::activate_volumes($cfg, [$volid], $snap);
-    my ($dev) = PVE::Storage::path($cfg, $volid, $snap) =~ m!^(/.*)$!;
-    my @res = eval { $code->($dev) };
-    my $err = $@;
-    PVE::Storage::deactivate_volumes($cfg, [$volid], $snap);
-    die $err if $err;
-    return $res[0];
-}
+sub with_device { return DataShim::with_device($cfg, @_) }
 sub write_volume { my ($volid, $data) = @_; with_device($volid, undef, sub { pwrite($_[0], 0, $data) }) }
 sub read_volume { my ($volid, $len, $snap) = @_; return with_device($volid, $snap, sub { pread($_[0], 0, $len) }) }
 

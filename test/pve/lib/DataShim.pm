@@ -26,6 +26,19 @@ use warnings;
 use Cwd qw(abs_path);
 use JSON::PP ();
 
+# with_device($cfg, $volid, $snap, $code): activate through PVE::Storage, run $code with the
+# device path, deactivate (also when $code dies); $code's result.
+sub with_device {
+    my ($cfg, $volid, $snap, $code) = @_;
+    PVE::Storage::activate_volumes($cfg, [$volid], $snap);
+    my ($dev) = PVE::Storage::path($cfg, $volid, $snap) =~ m!^(/.*)$!;
+    my @res = eval { $code->($dev) };
+    my $err = $@;
+    PVE::Storage::deactivate_volumes($cfg, [$volid], $snap);
+    die $err if $err;
+    return $res[0];
+}
+
 # install($sim, $dir): wraps run_command once; returns the shim (a hash: dir, procs,
 # blocks_written, active — device file => data file while the LUN is active here).
 sub install {
