@@ -52,7 +52,12 @@ describe('login activate of a volume active and healthy here', () => {
     const away = await activate(['vm-400-disk-0'], [...AWAY, '--log-file', log]);
     expect({ code: away.code, stderr: away.stderr }).toEqual({ code: 0, stderr: '' });
     expect(readFileSync(log, 'utf8')).toMatch(/the array does not answer: vm-400-disk-0 answered from this host's LUN record/);
-    expect(away.json).toEqual(first.json);
+    expect(first.json.answeredBy).toBe('array');
+    expect(away.json).toEqual({ ...first.json, answeredBy: 'host-record' });
+    // without --json the answer says so in a line of its own
+    const human = await env.run(['--control-port', '1', '--rest-attempts', '1', 'login', 'activate', 'vm-400-disk-0']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^the array did not answer: active as recorded on this host/m);
     expect(away.requests).toBe(0);
   });
 

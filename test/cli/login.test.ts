@@ -36,6 +36,7 @@ describe('login activate / deactivate', () => {
       wwid: vol.wwid,
       multipath: true,
       degraded: false,
+      answeredBy: 'array',
       sizeBytes: 2 ** 30,
       device: join(env.host!.root, 'dev/mapper', vol.wwid!),
     });

@@ -49,6 +49,7 @@ const activation: Activation = {
     { address: '127.0.0.3', port: 3260, ok: false, error: 'login timed out', errorKind: 'timeout' },
   ],
   degraded: true,
+  answeredBy: 'array',
 };
 const deactivation: Deactivation = {
   volume: V,

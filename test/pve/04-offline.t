@@ -57,8 +57,13 @@ subtest 'path() of an active volume: from the LUN record, no REST' => sub {
     is(call('path', $away, $vol), $dev, 'the same path with the array unreachable');
     cmp_ok(time() - $t, '<', 5, 'at once');
     # a VM restart on this node while REST is away: the active, healthy volume activates again
-    ok(eval { PVE::Storage::activate_volumes($away, [$vol]); 1 }, 'activate_volumes again with the array unreachable')
-        or diag($@);
+    my @warn;
+    ok(eval { local $SIG{__WARN__} = sub { push @warn, @_ }; PVE::Storage::activate_volumes($away, [$vol]); 1 },
+        'activate_volumes again with the array unreachable') or diag($@);
+    like("@warn", qr/^volume '\Q$vol\E': the array did not answer; using it as active on this host$/m, '... and the task log says so');
+    @warn = ();
+    { local $SIG{__WARN__} = sub { push @warn, @_ }; PVE::Storage::activate_volumes($cfg, [$vol]) }
+    is_deeply(\@warn, [], 'no such warning while the array answers');
     is(call('path', $away, $vol), $dev, '... the same device');
 };
 

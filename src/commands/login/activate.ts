@@ -47,6 +47,8 @@ export default defineCommand<{ volume: string; snapshot?: string; vmid?: string 
     ]);
     for (const x of r.portals) p.line(`  ${x.ok ? 'ok  ' : 'FAIL'} ${x.address}:${x.port}${x.error ? `  ${x.error}` : ''}`);
     if (r.degraded) p.line('degraded: not every portal gave a path; run activate again once the portal is back');
+    if (r.answeredBy === 'host-record')
+      p.line('the array did not answer: active as recorded on this host (sessions, paths and map checked)');
   },
 });
 

@@ -50,6 +50,8 @@ export interface Activation {
   multipath: boolean;
   portals: PortalOutcome[];
   degraded: boolean;
+  /** `host-record`: the array did not answer; this host's LUN record and devices did. */
+  answeredBy: 'array' | 'host-record';
 }
 
 /** The configured data portals, or null when data_addresses do not parse (then publish decides). */
@@ -94,7 +96,7 @@ export async function activateVolume(
       : null;
   if (known && !(await arrayAnswers())) {
     host.log.warn(`the array does not answer: ${ref.volume} answered from this host's LUN record (${known.device})`);
-    return activationOf(ref, known, known.target, known.lun);
+    return activationOf(ref, known, known.target, known.lun, 'host-record');
   }
   return activateThroughArray(await ctx(), host, s, ref);
 }
@@ -128,11 +130,11 @@ async function activateThroughArray(ctx: StorageContext, host: HostEnv, s: Login
   }
   const { p, r } = out;
   await dropStaleRecords(host, s.storageId, ref, p.target, p.lun);
-  return activationOf(ref, r, p.target, p.lun);
+  return activationOf(ref, r, p.target, p.lun, 'array');
 }
 
 /** The answer: what the host side made (or found) of the volume's LUN at (target, lun). */
-function activationOf(ref: VolumeRef, r: ActivateResult, target: string, lun: number): Activation {
+function activationOf(ref: VolumeRef, r: ActivateResult, target: string, lun: number, answeredBy: Activation['answeredBy']): Activation {
   return {
     volume: ref.volume,
     snapshot: ref.snapshot ?? null,
@@ -144,6 +146,7 @@ function activationOf(ref: VolumeRef, r: ActivateResult, target: string, lun: nu
     multipath: r.multipath,
     portals: r.portals,
     degraded: r.degraded,
+    answeredBy,
   };
 }
 
