@@ -9,9 +9,12 @@
 // the GUI, pvesm status) answer "unreachable" at once instead of each paying the connect
 // timeout again. Any change this node makes drops every entry (forgetStatus), up or down.
 import { createHash } from 'node:crypto';
-import type * as nodeFs from 'node:fs';
+import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { requireControlAddresses } from '../config';
 import type { PoolStats } from '../storage';
+import type { Factory } from './factory';
+import { storageIdOf } from './hostEnv';
 
 export type CacheFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'readdirSync'>;
 
@@ -33,14 +36,28 @@ export const DOWN_MEMORY_S = 15;
 /** An entry: the pool's stats, or the one-line reason the array did not answer. */
 export type StatusEntry = { stats: PoolStats } | { down: string; at: number };
 
-/** The entry key of a storage's settings (its control addresses already checked). */
-export function statusKeyOf(storageId: string, s: { pool: string; controlPort: number; userName: string }, addresses: string[]): StatusKey {
-  return { storageId, pool: s.pool, addresses, port: s.controlPort, user: s.userName };
+/** Where this invocation's storage keeps its entry: the file system, the file and the key. */
+export interface StatusSlot {
+  fs: CacheFs;
+  path: string;
+  key: StatusKey;
+}
+
+export function statusSlotOf(f: Pick<Factory, 'settings' | 'stateDir' | 'overrides'>): StatusSlot {
+  const s = f.settings();
+  const key: StatusKey = {
+    storageId: storageIdOf(s),
+    pool: s.pool,
+    addresses: requireControlAddresses(s),
+    port: s.controlPort,
+    user: s.userName,
+  };
+  return { fs: f.overrides.fs ?? nodeFs, path: statusCachePath(f.stateDir(), key), key };
 }
 
 /** Did a poll on this node find the array unreachable within the last DOWN_MEMORY_S? */
-export function rememberedDown(fs: CacheFs, stateDir: string, key: StatusKey, now: number): boolean {
-  const e = readStatus(fs, statusCachePath(stateDir, key), key, now, DOWN_MEMORY_S * 1000);
+export function rememberedDown(slot: StatusSlot, now: number): boolean {
+  const e = readStatus(slot.fs, slot.path, slot.key, now, DOWN_MEMORY_S * 1000);
   return e !== undefined && 'down' in e;
 }
 

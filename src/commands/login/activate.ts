@@ -1,14 +1,12 @@
 // `jdssc login activate`: publish a volume (or snapshot) if needed, log in on every data portal, wait for the device (and …
-import * as nodeFs from 'node:fs';
 import { defineCommand } from '../../cmdutil/command';
 import { sizeText } from '../../cmdutil/render';
 import { activateVolume, type Activation } from '../../flows/login';
 import { vmidOption } from '../../cmdutil/parse';
 import { loginSettings } from '../../cmdutil/settings';
-import { rememberedDown, statusKeyOf } from '../../cmdutil/statusCache';
-import { hostEnv, storageIdOf } from '../../cmdutil/hostEnv';
+import { rememberedDown, statusSlotOf } from '../../cmdutil/statusCache';
+import { hostEnv } from '../../cmdutil/hostEnv';
 import type { Factory } from '../../cmdutil/factory';
-import { requireControlAddresses } from '../../config';
 import { UnreachableError } from '../../errors';
 import { poolStats } from '../../storage';
 
@@ -58,9 +56,7 @@ export default defineCommand<{ volume: string; snapshot?: string; vmid?: string 
  * each. Any answer but "unreachable" (an error too) counts as yes: the normal path then says it.
  */
 async function arrayAnswers(f: Factory): Promise<boolean> {
-  const s = f.settings();
-  const key = statusKeyOf(storageIdOf(s), s, requireControlAddresses(s));
-  if (rememberedDown(f.overrides.fs ?? nodeFs, f.stateDir(), key, f.clock.now())) return false;
+  if (rememberedDown(statusSlotOf(f), f.clock.now())) return false;
   try {
     await poolStats(await f.quickRest());
     return true;

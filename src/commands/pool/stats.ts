@@ -1,10 +1,7 @@
 // `jdssc pool stats`: show the pool name, id and capacity (total, free, used bytes)
-import * as nodeFs from 'node:fs';
 import { defineCommand } from '../../cmdutil/command';
-import { storageIdOf } from '../../cmdutil/hostEnv';
 import { sizeText } from '../../cmdutil/render';
-import { DOWN_MEMORY_S, MAX_AGE_LIMIT_S, readStatus, statusCachePath, statusKeyOf, writeStatus } from '../../cmdutil/statusCache';
-import { requireControlAddresses } from '../../config';
+import { DOWN_MEMORY_S, MAX_AGE_LIMIT_S, readStatus, statusSlotOf, writeStatus } from '../../cmdutil/statusCache';
 import { UnreachableError, UsageError } from '../../errors';
 import { poolStats, type PoolStats } from '../../storage';
 
@@ -30,10 +27,7 @@ export default defineCommand<Args, PoolStats>({
     if (maxAge === 0) return poolStats(await f.rest());
     // pvestatd polls every storage every ~10 s in a fresh process: within the age it accepts,
     // the status comes from the file the previous poll left and no request is sent.
-    const s = f.settings();
-    const key = statusKeyOf(storageIdOf(s), s, requireControlAddresses(s));
-    const fs = f.overrides.fs ?? nodeFs;
-    const path = statusCachePath(f.stateDir(), key);
+    const { fs, path, key } = statusSlotOf(f);
     const asked = f.clock.now();
     const cached = readStatus(fs, path, key, asked, maxAge * 1000);
     if (cached && 'stats' in cached) return cached.stats;
