@@ -19,20 +19,8 @@ use RealPVE;
 use PVETier qw(call start_sim add_storage cfg);
 use DataShim;
 
-my $PLUGIN = $RealPVE::PLUGIN;
-my $T = 'PVE::Storage::Custom::JovianDSS::Transfer';
 require PVE::Storage::Custom::JovianDSS::Transfer;
 $PVE::Storage::Custom::JovianDSS::Transfer::PROGRESS = 0;
-# Until the plugin delegates to Transfer.pm itself: its four methods, installed here only where
-# the plugin does not define them (then the plugin's own run).
-{
-    no strict 'refs';
-    for my $m (qw(volume_export_formats volume_import_formats volume_export volume_import)) {
-        next if defined &{"${PLUGIN}::$m"};
-        *{"${PLUGIN}::$m"} = \&{"${T}::$m"};
-        note("test installs ${PLUGIN}::$m = ${T}::$m");
-    }
-}
 
 note('perl -T: ' . (${^TAINT} ? 'on' : 'off'));
 my $sim = start_sim();
