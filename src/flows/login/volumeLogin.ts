@@ -63,6 +63,21 @@ function configuredPortals(s: LoginSettings): Portal[] | null {
   }
 }
 
+/** activateIfHealthy with the configured portals and CHAP; null when they cannot be told here. */
+async function activateFromRecord(host: HostEnv, s: LoginSettings & { pool: string }, ref: VolumeRef) {
+  const portals = configuredPortals(s);
+  if (!portals || (s.chap.enabled && !(s.chap.user && s.chap.secret))) return null;
+  return activateIfHealthy(host, {
+    storageId: s.storageId,
+    pool: s.pool,
+    volume: ref.volume,
+    snapshot: ref.snapshot ?? null,
+    multipath: s.multipath,
+    portals,
+    chap: s.chap.enabled ? { user: s.chap.user as string, secret: s.chap.secret as string } : null,
+  });
+}
+
 /**
  * Publish (array), then log in (host). A volume this host already has active and healthy, as
  * recorded and as configured, has a second answer: its LUN record (activateIfHealthy in
@@ -80,23 +95,15 @@ export async function activateVolume(
   ref: VolumeRef,
   arrayAnswers: () => Promise<boolean>,
 ): Promise<Activation> {
-  const chap = s.chap.enabled ? { user: s.chap.user as string, secret: s.chap.secret as string } : null;
-  const portals = configuredPortals(s);
-  const known =
-    portals && (!s.chap.enabled || (s.chap.user && s.chap.secret))
-      ? await activateIfHealthy(host, {
-          storageId: s.storageId,
-          pool: s.pool,
-          volume: ref.volume,
-          snapshot: ref.snapshot ?? null,
-          multipath: s.multipath,
-          portals,
-          chap,
-        })
-      : null;
-  if (known && !(await arrayAnswers())) {
-    host.log.warn(`the array does not answer: ${ref.volume} answered from this host's LUN record (${known.device})`);
-    return activationOf(ref, known, known.target, known.lun, 'host-record');
+  // The host's checks (tool calls) run only once the array has not answered: while it answers,
+  // the normal path looks at the host itself (activate's already-active check).
+  const recorded = findByVolume(host, s.storageId, ref.volume, ref.snapshot ?? null).length > 0;
+  if (recorded && !(await arrayAnswers())) {
+    const known = await activateFromRecord(host, s, ref);
+    if (known) {
+      host.log.warn(`the array does not answer: ${ref.volume} answered from this host's LUN record (${known.device})`);
+      return activationOf(ref, known, known.target, known.lun, 'host-record');
+    }
   }
   return activateThroughArray(await ctx(), host, s, ref);
 }
